@@ -1,0 +1,7 @@
+"""skopt_lab: scikit-learn estimators whose optimizer is a tunable hyperparameter."""
+
+from .linear_model import LinearClassifier, LinearRegressor
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["LinearClassifier", "LinearRegressor", "__version__"]

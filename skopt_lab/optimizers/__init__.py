@@ -1,0 +1,107 @@
+"""Optimizers and learning-rate schedules.
+
+Every optimizer is a scikit-learn style parameter object: pass one as an
+estimator's ``optimizer`` and tune it with nested keys such as
+``optimizer__learning_rate``. Wherever an optimizer is accepted, so is its
+lower-case name (``"adam"``, ``"sgd"``, ...); see :data:`OPTIMIZERS`.
+"""
+
+from sklearn.base import clone
+
+from ._base import Optimizer, clip_by_global_norm, global_norm
+from ._lbfgs import LBFGS
+from ._schedules import (
+    Constant,
+    CosineAnnealing,
+    ExponentialDecay,
+    InverseScaling,
+    ReduceOnPlateau,
+    Schedule,
+    StepDecay,
+)
+from ._stochastic import GD, SGD, AdaGrad, Adadelta, Adam, AdamW, Momentum, Nadam, RMSprop
+
+#: The string shortcuts accepted wherever an optimizer is.
+OPTIMIZERS = {
+    "gd": GD,
+    "sgd": SGD,
+    "momentum": Momentum,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+    "adamw": AdamW,
+    "nadam": Nadam,
+    "adadelta": Adadelta,
+    "lbfgs": LBFGS,
+}
+
+
+def get_optimizer(optimizer):
+    """Return a fresh optimizer from ``None``, a name or an optimizer object.
+
+    Parameters
+    ----------
+    optimizer : None, str or Optimizer
+        None means ``Adam()``; a string is one of :data:`OPTIMIZERS`; an
+        object is cloned, so the caller's instance is never modified.
+
+    Returns
+    -------
+    optimizer : Optimizer
+        An unfitted copy.
+
+    Examples
+    --------
+    >>> from skopt_lab.optimizers import get_optimizer
+    >>> get_optimizer("rmsprop")
+    RMSprop()
+    """
+    if optimizer is None:
+        return Adam()
+    if isinstance(optimizer, str):
+        try:
+            return OPTIMIZERS[optimizer]()
+        except KeyError:
+            raise ValueError(
+                f"Unknown optimizer {optimizer!r}. Use an Optimizer instance or "
+                f"one of: {', '.join(repr(name) for name in OPTIMIZERS)}."
+            ) from None
+    if isinstance(optimizer, type):
+        raise TypeError(
+            f"optimizer must be an instance, not the class {optimizer.__name__}: "
+            f"write {optimizer.__name__}() instead."
+        )
+    if not all(callable(getattr(optimizer, name, None)) for name in ("init", "step")):
+        raise TypeError(
+            "optimizer must be None, one of "
+            f"{', '.join(repr(name) for name in OPTIMIZERS)}, or an object with "
+            f"init(params) and step(params, grads, state) methods (subclass "
+            f"skopt_lab.optimizers.Optimizer); got {optimizer!r}."
+        )
+    return clone(optimizer)
+
+
+__all__ = [
+    "OPTIMIZERS",
+    "GD",
+    "SGD",
+    "AdaGrad",
+    "Adadelta",
+    "Adam",
+    "AdamW",
+    "LBFGS",
+    "Momentum",
+    "Nadam",
+    "Optimizer",
+    "RMSprop",
+    "Constant",
+    "CosineAnnealing",
+    "ExponentialDecay",
+    "InverseScaling",
+    "ReduceOnPlateau",
+    "Schedule",
+    "StepDecay",
+    "clip_by_global_norm",
+    "get_optimizer",
+    "global_norm",
+]

@@ -1,0 +1,162 @@
+"""The optimizer protocol and its base class."""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import HasMethods, Interval
+
+
+def _positive(closed="neither"):
+    return Interval(Real, 0, None, closed=closed)
+
+
+def _unit_interval(closed="left"):
+    return Interval(Real, 0, 1, closed=closed)
+
+
+def global_norm(arrays):
+    """Euclidean norm of a list of arrays taken as one vector."""
+    return float(np.sqrt(sum(float(np.vdot(a, a)) for a in arrays)))
+
+
+def clip_by_global_norm(grads, clip_norm):
+    """Scale ``grads`` so that their global norm is at most ``clip_norm``.
+
+    Returns the original list untouched when no clipping is needed, so the
+    common case allocates nothing.
+    """
+    if clip_norm is None:
+        return grads
+    norm = global_norm(grads)
+    if not norm > clip_norm:  # also leaves non-finite gradients to the trainer
+        return grads
+    scale = clip_norm / norm
+    return [g * scale for g in grads]
+
+
+class Optimizer(BaseEstimator):
+    """Base class of every optimizer in skopt_lab.
+
+    An optimizer is a *hyperparameter object*: it holds only its constructor
+    arguments, so ``get_params``/``set_params``/``clone`` work and nested keys
+    such as ``optimizer__learning_rate`` can be grid-searched. Everything that
+    changes during training (moment estimates, step count, the current learning
+    rate) lives in a ``state`` dict that the caller owns.
+
+    The protocol the training engine drives, and that tests call directly:
+
+    - ``state = opt.init(params)`` with ``params`` a list of float arrays;
+    - ``opt.step(params, grads, state)`` updates ``params`` in place.
+
+    ``init`` validates the hyperparameters and creates
+    ``state = {"step": 0, "learning_rate": ..., **self.init_state(params)}``.
+    ``step`` increments ``state["step"]``, clips the gradients to ``clip_norm``
+    and calls ``self.update(params, grads, state)``. To write an optimizer,
+    subclass this class, declare the hyperparameters in ``__init__`` (store
+    them unchanged, as scikit-learn requires) and implement:
+
+    - ``init_state(params)``: a dict of per-parameter buffers (optional);
+    - ``update(params, grads, state)``: the update rule, in place. Read the
+      step count ``t = state["step"]`` (1 on the first step) and the current
+      learning rate ``state["learning_rate"]``, which a schedule may change
+      between epochs and which may be an array with one multiplier per
+      element (layer-wise learning rates in fine-tuning).
+
+    Class attribute ``full_batch = True`` asks the trainer to pass the
+    gradient of the whole training set at every step.
+
+    Examples
+    --------
+    A sign-SGD optimizer in a few lines:
+
+    >>> import numpy as np
+    >>> from skopt_lab.optimizers import Optimizer
+    >>> class SignSGD(Optimizer):
+    ...     def __init__(self, learning_rate=0.01, clip_norm=None):
+    ...         self.learning_rate = learning_rate
+    ...         self.clip_norm = clip_norm
+    ...     def update(self, params, grads, state):
+    ...         for p, g in zip(params, grads):
+    ...             p -= state["learning_rate"] * np.sign(g)
+    >>> params = [np.array([1.0, -2.0])]
+    >>> opt = SignSGD(learning_rate=0.5)
+    >>> state = opt.init(params)
+    >>> opt.step(params, [np.array([3.0, -1.0])], state)
+    >>> params[0]
+    array([ 0.5, -1.5])
+    """
+
+    full_batch = False
+
+    _parameter_constraints: dict = {
+        "learning_rate": [_positive()],
+        "schedule": [HasMethods(["init", "multiplier", "end_epoch"]), None],
+        "clip_norm": [_positive(), None],
+    }
+
+    def init(self, params):
+        """Validate the hyperparameters and create the optimizer state.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The arrays the optimizer will update, float32 or float64.
+
+        Returns
+        -------
+        state : dict
+            ``{"step": 0, "learning_rate": ...}`` plus the optimizer's buffers,
+            each with the dtype of its parameter array.
+        """
+        self._validate_params()
+        params = _check_params(params)
+        state = {"step": 0, "learning_rate": getattr(self, "learning_rate", None)}
+        state.update(self.init_state(params))
+        return state
+
+    def init_state(self, params):
+        """Per-parameter buffers of this optimizer (none by default)."""
+        return {}
+
+    def step(self, params, grads, state):
+        """Apply one update to ``params`` in place.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            Arrays updated in place.
+        grads : list of ndarray
+            Gradients of the objective, one per array of ``params``. They are
+            not modified.
+        state : dict
+            The state returned by :meth:`init`, updated in place.
+        """
+        state["step"] += 1
+        self.update(params, clip_by_global_norm(grads, getattr(self, "clip_norm", None)), state)
+
+    def update(self, params, grads, state):
+        """The update rule; subclasses implement it."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement update(params, grads, state)."
+        )
+
+    @staticmethod
+    def _zeros(params, fill=0.0):
+        return [np.full_like(p, fill) for p in params]
+
+
+def _check_params(params):
+    if isinstance(params, np.ndarray):
+        raise TypeError(
+            "params must be a list of arrays, got a single ndarray; wrap it "
+            "in a list: opt.init([params])."
+        )
+    params = list(params)
+    for p in params:
+        if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
+            raise TypeError(
+                "params must be float arrays (float32 or float64); got "
+                f"{type(p).__name__} of dtype {getattr(p, 'dtype', None)}."
+            )
+    return params
