@@ -1,0 +1,393 @@
+"""What every estimator of skopt_lab shares: validation, fit, partial_fit.
+
+An estimator *describes* its network (hidden layers, activation, loss,
+penalty) and how its targets are encoded; this base class validates the data,
+builds the :class:`~skopt_lab._engine.network.Network`, owns the
+:class:`~skopt_lab._engine.trainer.TrainingState` and runs the one
+:class:`~skopt_lab._engine.trainer.Trainer`.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, is_regressor
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
+
+from ._engine.network import Network
+from ._engine.trainer import Trainer, init_training_state
+from .optimizers import OPTIMIZERS, get_optimizer
+
+
+class BaseNetworkEstimator(BaseEstimator):
+    """Shared machinery of the linear and MLP estimators (private)."""
+
+    _parameter_constraints: dict = {
+        "optimizer": [None, StrOptions(set(OPTIMIZERS)), HasMethods(["init", "step"])],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    # ------------------------------------------------- what subclasses describe
+    def _hidden_layer_sizes(self):
+        return ()
+
+    def _hidden_activation(self):
+        return "identity"
+
+    def _penalty(self):
+        """(l2, l1) strengths of the weight penalty."""
+        return self.alpha, 0.0
+
+    def _dropout(self):
+        return 0.0
+
+    def _fit_intercept(self):
+        return True
+
+    def _make_loss(self, n_outputs):
+        raise NotImplementedError
+
+    def _initial_theta(self, network, rng, dtype, Y, weights):
+        """Starting parameters of a fresh fit (fine-tuning overrides this)."""
+        theta = network.init_params(rng, dtype)
+        if self._fit_intercept():
+            network.unpack(theta)[1][-1][...] = network.loss.initial_intercept(Y, weights)
+        return theta
+
+    def _n_frozen_layers(self):
+        return 0
+
+    def _lr_multiplier(self, network, dtype):
+        return None
+
+    # ----------------------------------------------------------------- fitting
+    def _fit(self, X, y, sample_weight=None, *, incremental, classes=None):
+        fresh = not hasattr(self, "_train_state") or not (incremental or self.warm_start)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=fresh,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+            multi_output=True,
+            y_numeric=is_regressor(self),
+        )
+        if sparse.issparse(X):
+            X = X.tocsr()
+        if not fresh and X.dtype != self._train_state.theta.dtype:
+            X = X.astype(self._train_state.theta.dtype)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+        Y = self._encode_targets(y, fresh=fresh, incremental=incremental, classes=classes)
+        Y = Y.astype(X.dtype, copy=False)
+        sample_weight = self._class_weighted(y, sample_weight, incremental, X.dtype)
+
+        if fresh:
+            self.optimizer_ = get_optimizer(self.optimizer)
+            if incremental:
+                self._check_partial_fit_optimizer()
+            self._network = self._build_network(X.shape[1], Y.shape[1])
+            rng = np.random.default_rng(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+            theta = self._initial_theta(self._network, rng, X.dtype, Y, sample_weight)
+            self._train_state = init_training_state(self._network, theta, self.optimizer_, rng, self.max_iter)
+        else:
+            if incremental:
+                self._check_partial_fit_optimizer()
+            if Y.shape[1] != self._network.layer_sizes[-1]:
+                raise ValueError(
+                    f"The targets have {Y.shape[1]} outputs but the model being "
+                    f"continued has {self._network.layer_sizes[-1]}; fit a new model "
+                    "(warm_start=False) to change the task."
+                )
+
+        state = self._train_state
+        validation = None
+        if not incremental and self.early_stopping and _takes_epochs(self.optimizer_):
+            X, Y, y, sample_weight, validation = self._split_validation(X, Y, y, sample_weight, state.rng)
+        trainer = Trainer(
+            self._network,
+            self.optimizer_,
+            batch_size=self.batch_size,
+            shuffle=self.shuffle,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            max_iter=self.max_iter,
+            verbose=self.verbose,
+            lr_multiplier=self._lr_multiplier(self._network, X.dtype),
+            validation_score=validation,
+            epoch_callbacks=self._epoch_callbacks(),
+        )
+        if not incremental:
+            state.best_loss, state.no_improvement_count = np.inf, 0
+            state.best_validation_score, state.best_theta = -np.inf, None
+        trainer.run(state, X, Y, sample_weight, 1 if incremental else self.max_iter, check_convergence=not incremental)
+        self._sync_fitted_attributes(validation is not None)
+        return self
+
+    def _epoch_callbacks(self):
+        return ()
+
+    def _build_network(self, n_features, n_outputs):
+        l2, l1 = self._penalty()
+        if l1 and not _takes_epochs(get_optimizer(self.optimizer)):
+            raise ValueError(
+                "LBFGS supports only penalty='l2' or None: the l1 part of the "
+                "penalty is applied as a proximal step, which needs a step-based "
+                "optimizer such as 'sgd' or 'adam'."
+            )
+        return Network(
+            [n_features, *self._hidden_layer_sizes(), n_outputs],
+            self._hidden_activation(),
+            self._make_loss(n_outputs),
+            l2=l2,
+            l1=l1,
+            dropout=self._dropout(),
+            n_frozen=self._n_frozen_layers(),
+            fit_intercept=self._fit_intercept(),
+        )
+
+    def _check_partial_fit_optimizer(self):
+        if not _takes_epochs(self.optimizer_):
+            raise ValueError(
+                f"partial_fit needs an optimizer that takes gradient steps; "
+                f"{type(self.optimizer_).__name__} only minimizes on the full data "
+                "at once. Use fit, or an optimizer such as 'sgd' or 'adam'."
+            )
+
+    def _split_validation(self, X, Y, y, sample_weight, rng):
+        stratify = self._stratify(y)
+        seed = int(rng.integers(np.iinfo(np.int32).max))
+        arrays = [X, Y, y] + ([sample_weight] if sample_weight is not None else [])
+        try:
+            parts = train_test_split(
+                *arrays, test_size=self.validation_fraction, random_state=seed, stratify=stratify
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves no sample to "
+                f"train or validate on with {X.shape[0]} samples ({exc})."
+            ) from None
+        X_train, X_val, Y_train, _, y_train, y_val = parts[:6]
+        w_train, w_val = parts[6:8] if sample_weight is not None else (None, None)
+        network = self._network
+
+        def validation_score(theta):
+            return self._score_output(network.forward(theta, X_val), y_val, w_val)
+
+        return X_train, Y_train, y_train, w_train, validation_score
+
+    def _stratify(self, y):
+        return None
+
+    def _class_weighted(self, y, sample_weight, incremental, dtype):
+        return sample_weight
+
+    def _sync_fitted_attributes(self, has_validation):
+        state = self._train_state
+        self.n_iter_ = state.n_iter
+        self.t_ = state.t
+        self.loss_curve_ = state.loss_curve
+        self.best_loss_ = min(state.loss_curve) if state.loss_curve else np.inf
+        self.loss_ = state.loss_curve[-1] if state.loss_curve else np.inf
+        self.validation_scores_ = state.validation_scores if has_validation else None
+        self.best_validation_score_ = state.best_validation_score if has_validation else None
+        self.n_layers_ = self._network.n_layers + 1
+        self.n_outputs_ = self._network.layer_sizes[-1]
+
+    # -------------------------------------------------------------- predicting
+    def _raw_output(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32))
+        theta = self._train_state.theta
+        if X.dtype != theta.dtype:
+            X = X.astype(theta.dtype)
+        return self._network.forward(theta, X)
+
+    def _views(self):
+        """(coefs, intercepts) views of the flat parameter vector."""
+        if not hasattr(self, "_train_state"):
+            raise AttributeError(f"This {type(self).__name__} instance is not fitted yet.")
+        return self._network.unpack(self._train_state.theta)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def _takes_epochs(optimizer):
+    """Whether the optimizer trains by gradient steps (not a whole minimize)."""
+    return not callable(getattr(optimizer, "minimize", None))
+
+
+def _partial_fit_available(estimator):
+    """``partial_fit`` exists unless the optimizer only minimizes whole
+    problems (L-BFGS), as scikit-learn's MLP hides it for ``solver="lbfgs"``."""
+    try:
+        return _takes_epochs(get_optimizer(estimator.optimizer))
+    except (TypeError, ValueError):
+        return True  # let partial_fit report the invalid optimizer
+
+
+class ClassifierTargetsMixin:
+    """Label encoding, predictions and scores shared by the classifiers."""
+
+    def _encode_targets(self, y, *, fresh, incremental, classes):
+        if incremental and fresh and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        check_classification_targets(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if fresh:
+            labels = np.asarray(classes) if classes is not None else y
+            if y.ndim == 2 and not self._supports_multilabel():
+                raise ValueError(
+                    f"{type(self).__name__} does not support multilabel targets; "
+                    "y must be 1-dimensional."
+                )
+            self._label_binarizer = LabelBinarizer().fit(labels)
+            self.classes_ = self._label_binarizer.classes_
+            if len(self.classes_) < 2 and y.ndim == 1:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in the "
+                    f"data, but the data contains only one class: {self.classes_[0]}."
+                )
+        if y.ndim == 1:
+            unknown = np.setdiff1d(unique_labels(y), self.classes_)
+            if len(unknown):
+                raise ValueError(
+                    f"y contains labels not in classes_ {self.classes_.tolist()}: "
+                    f"{unknown.tolist()}. Pass every label in `classes` on the first call "
+                    "to partial_fit, or fit a new model."
+                )
+            self._multilabel = False
+        else:
+            self._multilabel = True
+        return self._label_binarizer.transform(y)
+
+    def _supports_multilabel(self):
+        return False
+
+    def _stratify(self, y):
+        if y.ndim != 1:
+            return None
+        _, counts = np.unique(y, return_counts=True)
+        return y if counts.min() >= 2 else None
+
+    def _score_output(self, raw, y, sample_weight):
+        return accuracy_score(y, self._decode(raw), sample_weight=sample_weight)
+
+    def _decode(self, raw):
+        if self._multilabel:
+            return (raw > 0).astype(int)
+        if raw.shape[1] == 1:
+            return self.classes_[(raw[:, 0] > 0).astype(int)]
+        return self.classes_[np.argmax(raw, axis=1)]
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Predicted labels (an indicator matrix for multilabel targets).
+        """
+        return self._decode(self._raw_output(X))
+
+    def decision_function(self, X):
+        """Raw scores of the output layer.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            For binary problems, the score of ``classes_[1]``; otherwise one
+            column per class.
+        """
+        raw = self._raw_output(X)
+        return raw[:, 0] if raw.shape[1] == 1 else raw
+
+
+    def _probabilities(self, X, log=False):
+        raw = self._raw_output(X)
+        loss = self._network.loss
+        link = loss.log_link if log else loss.link
+        if self._multilabel:
+            return link(raw)
+        if raw.shape[1] == 1:
+            return np.hstack([link(-raw), link(raw)])
+        return link(raw)
+
+
+class RegressorTargetsMixin:
+    """Target handling, predictions and scores shared by the regressors."""
+
+    def _encode_targets(self, y, *, fresh, incremental, classes):
+        if fresh:
+            self._y_ndim = y.ndim
+        return y.reshape(-1, 1) if y.ndim == 1 else y
+
+    def _score_output(self, raw, y, sample_weight):
+        return r2_score(y, raw[:, 0] if y.ndim == 1 else raw, sample_weight=sample_weight)
+
+    def predict(self, X):
+        """Predict targets.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted values.
+        """
+        raw = self._raw_output(X)
+        return raw[:, 0] if self._y_ndim == 1 else raw
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+def compute_class_sample_weight(class_weight, y, sample_weight, incremental, dtype):
+    """Multiply ``sample_weight`` by the weights of each sample's class."""
+    if class_weight is None:
+        return sample_weight
+    if incremental and class_weight == "balanced":
+        raise ValueError(
+            "class_weight='balanced' is not supported for partial_fit: the class "
+            "frequencies of one chunk are not those of the data. Compute the weights "
+            "on the whole data (sklearn.utils.class_weight.compute_class_weight) and "
+            "pass them as a dict."
+        )
+    weights = compute_sample_weight(class_weight, y).astype(dtype)
+    return weights if sample_weight is None else weights * sample_weight

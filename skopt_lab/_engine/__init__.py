@@ -1,0 +1,1 @@
+"""The private training engine: network, losses and the one training loop."""

@@ -1,0 +1,225 @@
+"""Losses: value and gradient with respect to the network's raw outputs.
+
+Every loss works on a raw output matrix ``raw`` of shape (n, k) and a float
+target matrix ``Y`` of the same shape (one-hot or 0/1 indicators for
+classifiers). ``value_and_gradient(raw, Y, weights, grad)`` returns
+``Σᵢ wᵢ lᵢ`` and writes ``wᵢ ∂lᵢ/∂rawᵢ`` into ``grad``, where ``weights`` is
+a per-sample array or a scalar (the trainer passes normalised sample weights
+divided by the batch size, so the value is a weighted mean). Everything is
+computed in the dtype of ``raw`` and written in place: no loss allocates an
+array as large as the batch more than once.
+"""
+
+import numpy as np
+from scipy.special import expit, log_expit, log_softmax
+
+
+def _weighted_rows(values, weights):
+    """Σᵢ wᵢ values[i] for a vector of per-sample values."""
+    if np.ndim(weights) == 0:
+        return float(weights) * float(values.sum())
+    return float(np.dot(weights, values))
+
+
+def _scale_rows(grad, weights):
+    grad *= weights if np.ndim(weights) == 0 else weights[:, None]
+
+
+def log_sigmoid_complement(raw):
+    """log(1 + exp(raw)), computed without overflow for any raw."""
+    return np.logaddexp(0, raw)
+
+
+class Loss:
+    """Base class: a loss on raw outputs and the inverse link for predictions."""
+
+    #: whether the targets are continuous (regression) or indicators
+    is_regression = False
+
+    def value_and_gradient(self, raw, Y, weights, grad):
+        raise NotImplementedError
+
+    def link(self, raw):
+        """Map raw outputs to predictions (identity unless overridden)."""
+        return raw
+
+    def log_link(self, raw):
+        """log of :meth:`link` (log-probabilities for probabilistic losses)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.link(raw))
+
+    def initial_intercept(self, Y, weights):
+        """Starting output bias: the weighted target mean for regression, zero
+        otherwise (log-losses start at the class prior instead)."""
+        if not self.is_regression:
+            return np.zeros(Y.shape[1], dtype=Y.dtype)
+        return np.average(Y, axis=0, weights=weights).astype(Y.dtype)
+
+
+# Priors are clipped so that a class missing from the first data seen (a
+# partial_fit chunk) does not start with a bias the optimizer takes
+# thousands of steps to undo.
+_PRIOR_CLIP = 1e-3
+
+
+def _class_prior(Y, weights):
+    return np.clip(np.average(Y, axis=0, weights=weights), _PRIOR_CLIP, 1 - _PRIOR_CLIP)
+
+
+class SquaredError(Loss):
+    """l = ½ Σₖ (rawₖ − yₖ)²."""
+
+    is_regression = True
+
+    def value_and_gradient(self, raw, Y, weights, grad):
+        np.subtract(raw, Y, out=grad)
+        value = 0.5 * _weighted_rows(np.einsum("ij,ij->i", grad, grad), weights)
+        _scale_rows(grad, weights)
+        return value
+
+
+class Huber(Loss):
+    """l = Σₖ ½ rₖ² if |rₖ| ≤ ε else ε (|rₖ| − ε/2), with r = raw − y."""
+
+    is_regression = True
+
+    def __init__(self, epsilon):
+        self.epsilon = epsilon
+
+    def value_and_gradient(self, raw, Y, weights, grad):
+        eps = self.epsilon
+        np.subtract(raw, Y, out=grad)
+        abs_r = np.abs(grad)
+        per_element = np.where(abs_r <= eps, 0.5 * grad * grad, eps * (abs_r - 0.5 * eps))
+        value = _weighted_rows(per_element.sum(axis=1), weights)
+        np.clip(grad, -eps, eps, out=grad)
+        _scale_rows(grad, weights)
+        return value
+
+
+class EpsilonInsensitive(Loss):
+    """l = Σₖ max(0, |rawₖ − yₖ| − ε) (the support vector regression loss)."""
+
+    is_regression = True
+
+    def __init__(self, epsilon):
+        self.epsilon = epsilon
+
+    def value_and_gradient(self, raw, Y, weights, grad):
+        np.subtract(raw, Y, out=grad)
+        excess = np.abs(grad) - self.epsilon
+        value = _weighted_rows(np.maximum(excess, 0).sum(axis=1), weights)
+        np.sign(grad, out=grad)
+        grad[excess <= 0] = 0
+        _scale_rows(grad, weights)
+        return value
+
+
+class BinaryLogLoss(Loss):
+    """Logistic loss on each output independently (binary and multilabel).
+
+    l = Σₖ log(1 + exp(rawₖ)) − yₖ rawₖ, gradient σ(raw) − y.
+    """
+
+    def value_and_gradient(self, raw, Y, weights, grad):
+        per_element = log_sigmoid_complement(raw)
+        per_element -= Y * raw
+        value = _weighted_rows(per_element.sum(axis=1), weights)
+        expit(raw, out=grad)
+        grad -= Y
+        _scale_rows(grad, weights)
+        return value
+
+    def initial_intercept(self, Y, weights):
+        """The log-odds of each output's (weighted) prior."""
+        prior = _class_prior(Y, weights)
+        return np.log(prior / (1 - prior)).astype(Y.dtype)
+
+    def link(self, raw):
+        return expit(raw)
+
+    def log_link(self, raw):
+        return log_expit(raw)
+
+
+class MultinomialLogLoss(Loss):
+    """Softmax cross-entropy: l = logΣₖ exp(rawₖ) − Σₖ yₖ rawₖ."""
+
+    def value_and_gradient(self, raw, Y, weights, grad):
+        np.subtract(raw, raw.max(axis=1, keepdims=True), out=grad)
+        true_logit = np.einsum("ij,ij->i", grad, Y)
+        np.exp(grad, out=grad)
+        normaliser = grad.sum(axis=1)
+        value = _weighted_rows(np.log(normaliser) - true_logit, weights)
+        grad /= normaliser[:, None]
+        grad -= Y
+        _scale_rows(grad, weights)
+        return value
+
+    def initial_intercept(self, Y, weights):
+        """The centred log of the (weighted) class priors."""
+        log_prior = np.log(_class_prior(Y, weights))
+        return (log_prior - log_prior.mean()).astype(Y.dtype)
+
+    def link(self, raw):
+        return softmax(raw)
+
+    def log_link(self, raw):
+        return log_softmax(raw, axis=1)
+
+
+def softmax(raw):
+    """Row-wise softmax, shifted by the row maximum so no exp overflows."""
+    out = raw - raw.max(axis=1, keepdims=True)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
+class _MarginLoss(Loss):
+    """Losses of the margin z = s · raw with s = ±1 (one-vs-rest for k > 1)."""
+
+    def value_and_gradient(self, raw, Y, weights, grad):
+        sign = 2 * Y - 1
+        margin = sign * raw
+        per_element, dloss_dmargin = self._loss_and_derivative(margin)
+        value = _weighted_rows(per_element.sum(axis=1), weights)
+        np.multiply(dloss_dmargin, sign, out=grad)
+        _scale_rows(grad, weights)
+        return value
+
+
+class Hinge(_MarginLoss):
+    """l = max(0, 1 − z)."""
+
+    def _loss_and_derivative(self, z):
+        return np.maximum(1 - z, 0), -(z < 1).astype(z.dtype)
+
+
+class SquaredHinge(_MarginLoss):
+    """l = max(0, 1 − z)²."""
+
+    def _loss_and_derivative(self, z):
+        slack = np.maximum(1 - z, 0)
+        return slack * slack, -2 * slack
+
+
+class ModifiedHuber(_MarginLoss):
+    """l = max(0, 1 − z)² for z ≥ −1, −4z otherwise (Zhang 2004)."""
+
+    def _loss_and_derivative(self, z):
+        slack = np.maximum(1 - z, 0)
+        linear = z < -1
+        return np.where(linear, -4 * z, slack * slack), np.where(linear, -4, -2 * slack).astype(z.dtype)
+
+    def link(self, raw):
+        """Probability estimates of SGDClassifier: (clip(raw, −1, 1) + 1) / 2,
+        normalised over classes for one-vs-rest (uniform where all are 0)."""
+        proba = (np.clip(raw, -1, 1) + 1) / 2
+        if proba.shape[1] > 1:
+            total = proba.sum(axis=1, keepdims=True)
+            empty = total[:, 0] == 0
+            proba[empty] = 1.0
+            total[empty] = proba.shape[1]
+            proba /= total
+        return proba

@@ -1,0 +1,303 @@
+"""Dense feed-forward networks on one flat parameter vector.
+
+A linear model is a network without hidden layers. All weights and biases
+live in one contiguous vector ``theta``: layer i contributes its weight
+matrix W_i of shape (fan_in, fan_out), row-major, followed by its bias b_i.
+``unpack`` returns views, so fitted attributes such as ``coefs_`` are windows
+on the vector the optimizer updates, and freezing the first k layers is
+optimizing the suffix ``theta[trainable_offset:]``.
+"""
+
+import numpy as np
+from scipy import sparse
+from scipy.special import expit, ndtr
+from sklearn.utils.extmath import safe_sparse_dot
+
+LEAKY_RELU_SLOPE = 0.01
+_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+
+
+# Activations: ``apply(z)`` works in place on the pre-activation and returns
+# the activation; ``scale_delta(delta, a, z)`` multiplies delta in place by
+# f'(z), reading the output ``a`` where it suffices (z is only kept for GELU).
+def _identity(z):
+    return z
+
+
+def _identity_grad(delta, a, z):
+    pass
+
+
+def _relu(z):
+    return np.maximum(z, 0, out=z)
+
+
+def _relu_grad(delta, a, z):
+    # A multiply by the boolean mask is ~10x faster than delta[a <= 0] = 0.
+    np.multiply(delta, a > 0, out=delta)
+
+
+def _leaky_relu(z):
+    return np.maximum(z, LEAKY_RELU_SLOPE * z, out=z)
+
+
+def _leaky_relu_grad(delta, a, z):
+    delta *= np.where(a > 0, 1, LEAKY_RELU_SLOPE).astype(delta.dtype, copy=False)
+
+
+def _tanh(z):
+    return np.tanh(z, out=z)
+
+
+def _tanh_grad(delta, a, z):
+    delta *= 1 - a * a
+
+
+def _logistic(z):
+    return expit(z, out=z)
+
+
+def _logistic_grad(delta, a, z):
+    delta *= a * (1 - a)
+
+
+def _gelu(z):
+    return z * ndtr(z)  # exact GELU, x Φ(x); z is kept for the gradient
+
+
+def _gelu_grad(delta, a, z):
+    delta *= ndtr(z) + z * np.exp(-0.5 * z * z) * _INV_SQRT_2PI
+
+
+ACTIVATIONS = {
+    "identity": (_identity, _identity_grad),
+    "relu": (_relu, _relu_grad),
+    "leaky_relu": (_leaky_relu, _leaky_relu_grad),
+    "tanh": (_tanh, _tanh_grad),
+    "logistic": (_logistic, _logistic_grad),
+    "gelu": (_gelu, _gelu_grad),
+}
+_KEEPS_PREACTIVATION = {"gelu"}
+_HE_INIT = {"relu", "leaky_relu", "gelu"}
+
+
+class Network:
+    """A dense network: its shape, hidden activation, loss and penalties.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``[n_features, hidden_1, ..., n_outputs]``.
+    activation : str
+        Hidden-layer activation, a key of ``ACTIVATIONS``.
+    loss : Loss
+        Output loss (its link gives predictions).
+    l2, l1 : float
+        Penalty ``l2/2 ||W||² + l1 ||W||₁`` on the weights (not biases) of
+        trainable layers. The trainer applies the l1 part as a proximal step.
+    dropout : float
+        Inverted dropout rate on hidden layers while training.
+    n_frozen : int
+        Number of leading layers that are not trained.
+    fit_intercept : bool
+        Whether the output layer's bias is trained (it stays at zero if not).
+    """
+
+    def __init__(
+        self,
+        layer_sizes,
+        activation,
+        loss,
+        *,
+        l2=0.0,
+        l1=0.0,
+        dropout=0.0,
+        n_frozen=0,
+        fit_intercept=True,
+    ):
+        self.layer_sizes = [int(s) for s in layer_sizes]
+        self.activation = activation
+        self.loss = loss
+        self.l2 = l2
+        self.l1 = l1
+        self.dropout = dropout
+        self.n_frozen = n_frozen
+        self.fit_intercept = fit_intercept
+        self.n_layers = len(self.layer_sizes) - 1
+        self._apply, self._scale_delta = ACTIVATIONS[activation]
+        self._slices = []  # (weight slice, bias slice) of each layer in theta
+        offset = 0
+        for fan_in, fan_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:]):
+            w = slice(offset, offset + fan_in * fan_out)
+            b = slice(w.stop, w.stop + fan_out)
+            self._slices.append((w, b))
+            offset = b.stop
+        self.n_params = offset
+        self.trainable_offset = self._slices[n_frozen][0].start if n_frozen < self.n_layers else offset
+        self._workspace = None
+
+    def __getstate__(self):
+        return {**self.__dict__, "_workspace": None}
+
+    # ------------------------------------------------------------ parameters
+    def unpack(self, theta):
+        """Lists of weight and bias views of ``theta``, layer by layer."""
+        coefs, intercepts = [], []
+        for (w, b), fan_in, fan_out in zip(self._slices, self.layer_sizes[:-1], self.layer_sizes[1:]):
+            coefs.append(theta[w].reshape(fan_in, fan_out))
+            intercepts.append(theta[b])
+        return coefs, intercepts
+
+    def weight_mask(self, dtype):
+        """1 on trainable weights, 0 on biases: the part the penalty acts on."""
+        mask = np.zeros(self.n_params - self.trainable_offset, dtype=dtype)
+        for w, _ in self._slices[self.n_frozen :]:
+            mask[w.start - self.trainable_offset : w.stop - self.trainable_offset] = 1
+        return mask
+
+    def init_params(self, rng, dtype):
+        """Random initial weights: He for ReLU-like activations, Glorot otherwise.
+
+        A network without hidden layers (a linear model, a convex problem)
+        starts from zero, as scikit-learn's linear models do. Biases start at
+        zero.
+        """
+        theta = np.zeros(self.n_params, dtype=dtype)
+        if self.n_layers == 1:
+            return theta
+        coefs, _ = self.unpack(theta)
+        for i, W in enumerate(coefs):
+            fan_in, fan_out = W.shape
+            hidden_input = i > 0
+            if self.activation in _HE_INIT and i < self.n_layers - 1:
+                bound = np.sqrt(6.0 / fan_in)
+            else:
+                factor = 2.0 if self.activation == "logistic" and hidden_input else 6.0
+                bound = np.sqrt(factor / (fan_in + fan_out))
+            W[...] = rng.uniform(-bound, bound, size=W.shape)
+        return theta
+
+    # --------------------------------------------------------------- forward
+    def forward(self, theta, X, *, n_layers=None):
+        """Raw outputs (or, with ``n_layers``, the activations after that many
+        layers) for inference: no dropout, fresh arrays."""
+        coefs, intercepts = self.unpack(theta)
+        n_layers = self.n_layers if n_layers is None else n_layers
+        a = X
+        for i in range(n_layers):
+            z = safe_sparse_dot(a, coefs[i], dense_output=True)
+            z += intercepts[i]
+            a = self._apply(z) if i < self.n_layers - 1 else z
+        return a
+
+    def predict(self, theta, X):
+        """Output after the loss's inverse link (probabilities for log-loss)."""
+        return self.loss.link(self.forward(theta, X))
+
+    # ------------------------------------------------------ training objective
+    def _buffers(self, n_rows, dtype):
+        ws = self._workspace
+        if ws is None or ws["rows"] < n_rows or ws["dtype"] != dtype:
+            widths = self.layer_sizes[1:]
+            hidden = widths[:-1]
+            ws = self._workspace = {
+                "rows": n_rows,
+                "dtype": dtype,
+                "out": [np.empty((n_rows, k), dtype) for k in widths],
+                "delta": [np.empty((n_rows, k), dtype) for k in widths],
+                "pre": [np.empty((n_rows, k), dtype) for k in hidden]
+                if self.activation in _KEEPS_PREACTIVATION
+                else None,
+                "mask": [np.empty((n_rows, k), dtype) for k in hidden] if self.dropout else None,
+                "dropped": [np.empty((n_rows, k), dtype) for k in hidden] if self.dropout else None,
+            }
+        return ws
+
+    def value_and_gradient(self, theta, X, Y, weights, grad, rng=None):
+        """Objective on a batch; writes its gradient into ``grad``.
+
+        Parameters
+        ----------
+        theta : ndarray of shape (n_params,)
+        X : ndarray or sparse matrix of shape (n, n_features)
+        Y : ndarray of shape (n, n_outputs)
+            Encoded targets.
+        weights : float or ndarray of shape (n,)
+            Per-sample weights of the loss, already divided by the batch size.
+        grad : ndarray of shape (n_params - trainable_offset,)
+            Receives the gradient with respect to the trainable parameters.
+        rng : numpy Generator, default=None
+            Source of dropout masks; required when ``dropout > 0``.
+
+        Returns
+        -------
+        value : float
+            ``Σᵢ wᵢ lᵢ + l2/2 ||W||² + l1 ||W||₁`` over trainable weights.
+        """
+        n, dtype = X.shape[0], theta.dtype
+        ws = self._buffers(n, dtype)
+        coefs, intercepts = self.unpack(theta)
+        last = self.n_layers - 1
+        outputs, inputs = [], []  # per layer: activation out, and what the next layer reads
+
+        a = X
+        for i in range(self.n_layers):
+            z = ws["out"][i][:n]
+            if sparse.issparse(a):
+                z[...] = a @ coefs[i]
+            else:
+                np.matmul(a, coefs[i], out=z)
+            z += intercepts[i]
+            if i < last:
+                if ws["pre"] is not None:
+                    np.copyto(ws["pre"][i][:n], z)
+                    z[...] = self._apply(ws["pre"][i][:n])
+                else:
+                    self._apply(z)
+                outputs.append(z)
+                if self.dropout:
+                    mask = ws["mask"][i][:n]
+                    rng.random(out=mask, dtype=dtype)
+                    np.greater_equal(mask, self.dropout, out=mask)
+                    mask *= 1.0 / (1.0 - self.dropout)
+                    z = np.multiply(z, mask, out=ws["dropped"][i][:n])
+            inputs.append(a)
+            a = z
+
+        delta = ws["delta"][last][:n]
+        value = self.loss.value_and_gradient(a, Y, weights, delta)
+
+        grad_coefs, grad_intercepts = self._unpack_grad(grad)
+        for i in range(last, self.n_frozen - 1, -1):
+            gW, gb = grad_coefs[i], grad_intercepts[i]
+            if sparse.issparse(inputs[i]):
+                gW[...] = inputs[i].T @ delta
+            else:
+                np.matmul(inputs[i].T, delta, out=gW)
+            if i < last or self.fit_intercept:
+                np.sum(delta, axis=0, out=gb)
+            else:
+                gb[...] = 0
+            if self.l2:
+                gW += self.l2 * coefs[i]
+                value += 0.5 * self.l2 * float(np.vdot(coefs[i], coefs[i]))
+            if self.l1:
+                value += self.l1 * float(np.abs(coefs[i]).sum())
+            if i > self.n_frozen:
+                previous = ws["delta"][i - 1][:n]
+                np.matmul(delta, coefs[i].T, out=previous)
+                if self.dropout:
+                    previous *= ws["mask"][i - 1][:n]
+                pre = ws["pre"][i - 1][:n] if ws["pre"] is not None else None
+                self._scale_delta(previous, outputs[i - 1], pre)
+                delta = previous
+        return value
+
+    def _unpack_grad(self, grad):
+        """Views of the trainable gradient, indexed by layer (None if frozen)."""
+        coefs, intercepts = [None] * self.n_layers, [None] * self.n_layers
+        for i in range(self.n_frozen, self.n_layers):
+            (w, b), off = self._slices[i], self.trainable_offset
+            coefs[i] = grad[w.start - off : w.stop - off].reshape(self.layer_sizes[i], self.layer_sizes[i + 1])
+            intercepts[i] = grad[b.start - off : b.stop - off]
+        return coefs, intercepts

@@ -1,0 +1,5 @@
+"""Linear models whose optimizer is a hyperparameter."""
+
+from ._linear import LinearClassifier, LinearRegressor
+
+__all__ = ["LinearClassifier", "LinearRegressor"]

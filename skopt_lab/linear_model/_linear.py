@@ -1,0 +1,430 @@
+"""Linear models trained by any optimizer: networks without hidden layers."""
+
+from numbers import Real
+
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils._available_if import available_if
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from .._base import (
+    BaseNetworkEstimator,
+    ClassifierTargetsMixin,
+    RegressorTargetsMixin,
+    _partial_fit_available,
+    compute_class_sample_weight,
+)
+from .._engine import losses
+
+_COMMON_DOC = """
+    optimizer : None, str or Optimizer, default=None
+        How the model is trained: an optimizer object from
+        :mod:`skopt_lab.optimizers` (tunable with nested keys such as
+        ``optimizer__learning_rate``), one of the names ``"gd"``, ``"sgd"``,
+        ``"momentum"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"``, ``"adamw"``,
+        ``"nadam"``, ``"adadelta"``, ``"lbfgs"``, or None for ``Adam()``.
+        ``fit`` trains a clone, exposed as ``optimizer_``.
+    penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
+        Regularisation of the coefficients (not the intercept):
+        ``alpha · (l1_ratio ||w||₁ + (1 − l1_ratio)/2 ||w||²)``. The l1 part is
+        applied as a proximal (soft-thresholding) step after each optimizer
+        step, so coefficients become exactly zero; it needs a step-based
+        optimizer (not ``"lbfgs"``).
+    alpha : float, default=1e-4
+        Strength of the penalty.
+    l1_ratio : float, default=0.15
+        Share of l1 in the elastic net, in [0, 1]; "l1" is 1 and "l2" is 0.
+    fit_intercept : bool, default=True
+        Whether to learn an intercept.
+    batch_size : "auto" or int, default="auto"
+        Mini-batch size: "auto" is ``min(200, n_samples)``. Full-batch
+        optimizers (GD, L-BFGS) ignore it.
+    max_iter : int, default=1000
+        Maximum number of epochs (iterations for L-BFGS).
+    tol : float or None, default=1e-4
+        Training stops when the loss (or the validation score, with early
+        stopping) has not improved by ``tol`` for ``n_iter_no_change``
+        consecutive epochs. None disables the test.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for
+        classifiers), stop when its score stops improving and restore the best
+        weights.
+    validation_fraction : float, default=0.1
+        Share of the data held out for early stopping.
+    shuffle : bool, default=True
+        Shuffle the samples at every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the shuffling and the validation split; an int makes training
+        bit-for-bit repeatable.
+    warm_start : bool, default=False
+        Continue from the previous ``fit``'s weights and optimizer state.
+    verbose : int, default=0
+        1 prints one line per epoch (loss, validation score, learning rate,
+        seconds).
+"""
+
+_FITTED_DOC = """
+    optimizer_ : Optimizer
+        The clone of ``optimizer`` that was trained.
+    n_iter_ : int
+        Epochs run (L-BFGS iterations), over all calls for ``warm_start`` and
+        ``partial_fit``.
+    t_ : int
+        Number of training samples seen.
+    loss_curve_ : list of float
+        Objective (mean loss plus penalty) at each epoch.
+    loss_ : float
+        Last value of ``loss_curve_``.
+    best_loss_ : float
+        Lowest value of ``loss_curve_``.
+    validation_scores_ : list of float or None
+        Validation score at each epoch with ``early_stopping``.
+    best_validation_score_ : float or None
+        Best validation score with ``early_stopping``.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+"""
+
+
+class _LinearModel(BaseNetworkEstimator):
+    _parameter_constraints = {
+        **BaseNetworkEstimator._parameter_constraints,
+        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "fit_intercept": ["boolean"],
+    }
+
+    def _penalty(self):
+        ratio = {None: 0.0, "l2": 0.0, "l1": 1.0, "elasticnet": self.l1_ratio}[self.penalty]
+        alpha = 0.0 if self.penalty is None else self.alpha
+        return alpha * (1 - ratio), alpha * ratio
+
+    def _fit_intercept(self):
+        return self.fit_intercept
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model with the configured optimizer.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 data trains in float32.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @property
+    def coef_(self):
+        """Coefficients, a view of the trained parameter vector."""
+        coef = self._views()[0][0].T
+        return coef[0] if self._squeeze_output() else coef
+
+    @property
+    def intercept_(self):
+        """Intercepts, a view of the trained parameter vector."""
+        return self._views()[1][0]
+
+    def _squeeze_output(self):
+        return False
+
+
+class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
+    """Linear regression trained by a pluggable optimizer.
+
+    Minimises ``mean(loss) + penalty`` over mini-batches with any optimizer
+    of :mod:`skopt_lab.optimizers`, on the same training engine as the MLPs.
+
+    Parameters
+    ----------
+    optimizer : None, str or Optimizer, default=None
+        See below.
+    loss : {"squared_error", "huber", "epsilon_insensitive"}, default="squared_error"
+        ``½ r²``; Huber's loss, quadratic for ``|r| ≤ epsilon`` and linear
+        beyond; or ``max(0, |r| − epsilon)``, with ``r`` the residual.
+    epsilon : float, default=0.1
+        Threshold of the "huber" and "epsilon_insensitive" losses.
+    """ + _COMMON_DOC + """
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_outputs, n_features)
+        Coefficients.
+    intercept_ : ndarray of shape (n_outputs,)
+        Intercepts.
+    """ + _FITTED_DOC + """
+    See Also
+    --------
+    LinearClassifier : The classifier counterpart.
+    sklearn.linear_model.SGDRegressor : Plain SGD with a learning-rate schedule.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from skopt_lab import LinearRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=5, noise=1.0, random_state=0)
+    >>> reg = LinearRegressor(optimizer="lbfgs").fit(X, y)
+    >>> round(reg.score(X, y), 3)
+    1.0
+    """
+
+    _parameter_constraints = {
+        **_LinearModel._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "huber", "epsilon_insensitive"})],
+        "epsilon": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        optimizer=None,
+        *,
+        loss="squared_error",
+        epsilon=0.1,
+        penalty="l2",
+        alpha=0.0001,
+        l1_ratio=0.15,
+        fit_intercept=True,
+        batch_size="auto",
+        max_iter=1000,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        shuffle=True,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.optimizer = optimizer
+        self.loss = loss
+        self.epsilon = epsilon
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    def _make_loss(self, n_outputs):
+        if self.loss == "huber":
+            return losses.Huber(self.epsilon)
+        if self.loss == "epsilon_insensitive":
+            return losses.EpsilonInsensitive(self.epsilon)
+        return losses.SquaredError()
+
+    def _squeeze_output(self):
+        return self._y_ndim == 1
+
+    @available_if(_partial_fit_available)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train for one epoch on (X, y), continuing the previous calls.
+
+        The optimizer's state (moments, step count, schedule) carries over, so
+        n calls with ``shuffle=False`` give exactly the weights of
+        ``fit`` with ``max_iter=n``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        if not hasattr(self, "_train_state"):
+            self._validate_params()
+        return self._fit(X, y, sample_weight, incremental=True)
+
+
+class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
+    """Linear classifier trained by a pluggable optimizer.
+
+    Binary problems have one output; multiclass problems one output per
+    class, coupled by the softmax for ``log_loss`` (multinomial) and
+    one-vs-rest for the margin losses.
+
+    Parameters
+    ----------
+    optimizer : None, str or Optimizer, default=None
+        See below.
+    loss : {"log_loss", "hinge", "squared_hinge", "modified_huber"}, default="log_loss"
+        Logistic regression, a linear SVM, its squared variant, or the
+        smoothed hinge of Zhang (2004). ``log_loss`` and ``modified_huber``
+        give probability estimates.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, multiplied with ``sample_weight``;
+        "balanced" uses ``n_samples / (n_classes · bincount(y))``.
+    """ + _COMMON_DOC + """
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Coefficients.
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Intercepts.
+    """ + _FITTED_DOC + """
+    See Also
+    --------
+    LinearRegressor : The regression counterpart.
+    sklearn.linear_model.LogisticRegression : The reference for ``log_loss``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skopt_lab import LinearClassifier
+    >>> from skopt_lab.optimizers import SGD
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = make_pipeline(
+    ...     StandardScaler(),
+    ...     LinearClassifier(SGD(learning_rate=0.1, momentum=0.9), random_state=0),
+    ... ).fit(X, y)
+    >>> clf.score(X, y) > 0.95
+    True
+    """
+
+    _parameter_constraints = {
+        **_LinearModel._parameter_constraints,
+        "loss": [StrOptions({"log_loss", "hinge", "squared_hinge", "modified_huber"})],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        optimizer=None,
+        *,
+        loss="log_loss",
+        penalty="l2",
+        alpha=0.0001,
+        l1_ratio=0.15,
+        fit_intercept=True,
+        class_weight=None,
+        batch_size="auto",
+        max_iter=1000,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        shuffle=True,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.optimizer = optimizer
+        self.loss = loss
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    def _make_loss(self, n_outputs):
+        if self.loss == "log_loss":
+            return losses.BinaryLogLoss() if n_outputs == 1 else losses.MultinomialLogLoss()
+        return {
+            "hinge": losses.Hinge,
+            "squared_hinge": losses.SquaredHinge,
+            "modified_huber": losses.ModifiedHuber,
+        }[self.loss]()
+
+    def _class_weighted(self, y, sample_weight, incremental, dtype):
+        return compute_class_sample_weight(self.class_weight, y, sample_weight, incremental, dtype)
+
+    @available_if(_partial_fit_available)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on (X, y), continuing the previous calls.
+
+        The optimizer's state (moments, step count, schedule) carries over, so
+        n calls with ``shuffle=False`` give exactly the weights of
+        ``fit`` with ``max_iter=n``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the problem; required on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        if not hasattr(self, "_train_state"):
+            self._validate_params()
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _has_proba(self):
+        return self.loss in ("log_loss", "modified_huber")
+
+    @available_if(_has_proba)
+    def predict_proba(self, X):
+        """Class probabilities (``log_loss`` and ``modified_huber`` only).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class, in the order of ``classes_``.
+        """
+        return self._probabilities(X)
+
+    @available_if(_has_proba)
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`, computed stably for ``log_loss``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probability of each class.
+        """
+        return self._probabilities(X, log=True)
