@@ -1,7 +1,8 @@
 """skopt_lab: scikit-learn estimators whose optimizer is a tunable hyperparameter."""
 
 from .linear_model import LinearClassifier, LinearRegressor
+from .neural_network import MLPClassifier, MLPRegressor
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["LinearClassifier", "LinearRegressor", "__version__"]
+__all__ = ["LinearClassifier", "LinearRegressor", "MLPClassifier", "MLPRegressor", "__version__"]

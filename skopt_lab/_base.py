@@ -25,6 +25,32 @@ from ._engine.trainer import Trainer, init_training_state
 from .optimizers import OPTIMIZERS, get_optimizer
 
 
+OPTIMIZER_PARAMETER_DOC = """
+    optimizer : None, str or Optimizer, default=None
+        How the model is trained: an optimizer object from
+        :mod:`skopt_lab.optimizers` (tunable with nested keys such as
+        ``optimizer__learning_rate``, which also work on None and names), one
+        of the names ``"gd"``, ``"sgd"``, ``"momentum"``, ``"adagrad"``,
+        ``"rmsprop"``, ``"adam"``, ``"adamw"``, ``"nadam"``, ``"adadelta"``,
+        ``"lbfgs"``, or None for ``Adam()``. ``fit`` trains a clone, exposed
+        as ``optimizer_``.
+"""
+
+
+def fill_doc(**sections):
+    """Class decorator: put shared docstring sections in place of
+    ``{name}`` markers (plain replacement, so braces elsewhere are safe)."""
+
+    def decorate(cls):
+        doc = cls.__doc__
+        for name, text in sections.items():
+            doc = doc.replace("    {" + name + "}\n", text.strip("\n") + "\n")
+        cls.__doc__ = doc
+        return cls
+
+    return decorate
+
+
 class BaseNetworkEstimator(BaseEstimator):
     """Shared machinery of the linear and MLP estimators (private)."""
 
@@ -42,6 +68,29 @@ class BaseNetworkEstimator(BaseEstimator):
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
     }
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator.
+
+        Nested optimizer keys such as ``optimizer__learning_rate`` also work
+        when ``optimizer`` is None or a name: it is first replaced by the
+        optimizer object it stands for (``Adam()`` for None).
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : estimator instance
+            The estimator.
+        """
+        if any(key.startswith("optimizer__") for key in params):
+            optimizer = params.get("optimizer", self.optimizer)
+            if optimizer is None or isinstance(optimizer, str):
+                params = {**params, "optimizer": get_optimizer(optimizer)}
+        return super().set_params(**params)
 
     # ------------------------------------------------- what subclasses describe
     def _hidden_layer_sizes(self):
@@ -146,7 +195,7 @@ class BaseNetworkEstimator(BaseEstimator):
 
     def _build_network(self, n_features, n_outputs):
         l2, l1 = self._penalty()
-        if l1 and not _takes_epochs(get_optimizer(self.optimizer)):
+        if l1 and not _takes_epochs(self.optimizer_):
             raise ValueError(
                 "LBFGS supports only penalty='l2' or None: the l1 part of the "
                 "penalty is applied as a proximal step, which needs a step-based "
@@ -212,13 +261,14 @@ class BaseNetworkEstimator(BaseEstimator):
         self.n_outputs_ = self._network.layer_sizes[-1]
 
     # -------------------------------------------------------------- predicting
-    def _raw_output(self, X):
+    def _raw_output(self, X, n_layers=None):
+        """Raw network outputs (or the activations after ``n_layers`` layers)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32))
         theta = self._train_state.theta
         if X.dtype != theta.dtype:
             X = X.astype(theta.dtype)
-        return self._network.forward(theta, X)
+        return self._network.forward(theta, X, n_layers=n_layers)
 
     def _views(self):
         """(coefs, intercepts) views of the flat parameter vector."""

@@ -3,6 +3,7 @@
 Each comparison uses the same objective on both sides: our ``alpha`` is the
 penalty per sample, so ``LogisticRegression(C)`` corresponds to
 ``alpha = 1 / (C · n_train)`` and ``Ridge(alpha=a)`` to ``alpha = a / n_train``.
+The MLPs are compared with scikit-learn's MLPs at both libraries' defaults.
 Accuracies are averaged over three stratified held-out splits, because one
 test sample of wine is already 2.2 points.
 """
@@ -15,7 +16,10 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skopt_lab import LinearClassifier, LinearRegressor
+from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
+from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
+
+from skopt_lab import LinearClassifier, LinearRegressor, MLPClassifier, MLPRegressor
 from skopt_lab.optimizers import LBFGS, SGD, Adam
 
 SEEDS = (0, 1, 2)
@@ -50,3 +54,18 @@ def test_linear_regressor_matches_ridge(optimizer):
         lambda n: LinearRegressor(optimizer, alpha=1 / n, random_state=0), load_diabetes, stratify=False
     )
     assert abs(ours - reference) <= 0.01 * abs(reference), (ours, reference)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # both sides stop at max_iter
+@pytest.mark.parametrize("load", [load_breast_cancer, load_wine, load_digits], ids=lambda f: f.__name__)
+def test_mlp_classifier_matches_scikit_learn(load):
+    reference = _mean_test_scores(lambda n: SklearnMLPClassifier(random_state=0), load)
+    ours = _mean_test_scores(lambda n: MLPClassifier(random_state=0), load)
+    assert ours >= reference - 0.01, (ours, reference)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_mlp_regressor_matches_scikit_learn():
+    reference = _mean_test_scores(lambda n: SklearnMLPRegressor(random_state=0), load_diabetes, stratify=False)
+    ours = _mean_test_scores(lambda n: MLPRegressor(random_state=0), load_diabetes, stratify=False)
+    assert ours >= reference - 0.02, (ours, reference)

@@ -80,6 +80,19 @@ def test_randomized_search_with_log_uniform_learning_rate(data):
     np.testing.assert_array_equal(serial.cv_results_["mean_test_score"], search.cv_results_["mean_test_score"])
 
 
+@pytest.mark.parametrize("optimizer", [None, "rmsprop"])
+def test_nested_optimizer_keys_work_with_a_default_or_named_optimizer(data, optimizer):
+    X, y = data
+    search = GridSearchCV(_pipeline(optimizer=optimizer), {"linearclassifier__optimizer__learning_rate": [1e-3, 1e-2]}, cv=2)
+    search.fit(X, y)
+    expected = {None: "Adam", "rmsprop": "RMSprop"}[optimizer]
+    assert type(search.best_estimator_[-1].optimizer_).__name__ == expected
+    assert search.best_estimator_[-1].optimizer_.learning_rate == search.best_params_["linearclassifier__optimizer__learning_rate"]
+    assert LinearClassifier(optimizer).set_params(optimizer__learning_rate=0.5).optimizer.learning_rate == 0.5
+    with pytest.raises(ValueError, match="Unknown optimizer 'nope'"):
+        LinearClassifier().set_params(optimizer="nope", optimizer__learning_rate=0.5)
+
+
 def test_halving_search_uses_max_iter_as_resource():
     X, y = make_regression(n_samples=300, n_features=5, noise=1.0, random_state=0)
     search = HalvingRandomSearchCV(

@@ -158,9 +158,15 @@ class Network:
     def init_params(self, rng, dtype):
         """Random initial weights: He for ReLU-like activations, Glorot otherwise.
 
-        A network without hidden layers (a linear model, a convex problem)
-        starts from zero, as scikit-learn's linear models do. Biases start at
-        zero.
+        Hidden layers with ReLU, leaky ReLU or GELU get He's uniform bound
+        √(6 / fan_out), the variant of He et al. (2015, §2.2) that preserves
+        the variance of back-propagated gradients (its forward twin,
+        √(6 / fan_in), starts wide first layers of small inputs so rough that
+        they generalise worse on small tabular data: 2 points on wine). Other
+        layers, the output layer included, get Glorot's √(6 / (fan_in +
+        fan_out)) (√2 instead of √6 for the logistic, as scikit-learn). A network without hidden layers (a linear model, a
+        convex problem) starts from zero, as scikit-learn's linear models do.
+        Biases start at zero.
         """
         theta = np.zeros(self.n_params, dtype=dtype)
         if self.n_layers == 1:
@@ -168,14 +174,21 @@ class Network:
         coefs, _ = self.unpack(theta)
         for i, W in enumerate(coefs):
             fan_in, fan_out = W.shape
-            hidden_input = i > 0
-            if self.activation in _HE_INIT and i < self.n_layers - 1:
-                bound = np.sqrt(6.0 / fan_in)
+            if i < self.n_layers - 1 and self.activation in _HE_INIT:
+                bound = np.sqrt(6.0 / fan_out)
             else:
-                factor = 2.0 if self.activation == "logistic" and hidden_input else 6.0
-                bound = np.sqrt(factor / (fan_in + fan_out))
+                gain = 2.0 if self.activation == "logistic" else 6.0
+                bound = np.sqrt(gain / (fan_in + fan_out))
             W[...] = rng.uniform(-bound, bound, size=W.shape)
         return theta
+
+    def layer_of_parameters(self):
+        """Layer index of every trainable parameter (for per-layer learning rates)."""
+        layers = np.empty(self.n_params - self.trainable_offset, dtype=np.intp)
+        for i in range(self.n_frozen, self.n_layers):
+            w, b = self._slices[i]
+            layers[w.start - self.trainable_offset : b.stop - self.trainable_offset] = i
+        return layers
 
     # --------------------------------------------------------------- forward
     def forward(self, theta, X, *, n_layers=None):

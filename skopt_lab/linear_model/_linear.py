@@ -7,22 +7,17 @@ from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import (
+    OPTIMIZER_PARAMETER_DOC,
     BaseNetworkEstimator,
     ClassifierTargetsMixin,
     RegressorTargetsMixin,
     _partial_fit_available,
     compute_class_sample_weight,
+    fill_doc,
 )
 from .._engine import losses
 
 _COMMON_DOC = """
-    optimizer : None, str or Optimizer, default=None
-        How the model is trained: an optimizer object from
-        :mod:`skopt_lab.optimizers` (tunable with nested keys such as
-        ``optimizer__learning_rate``), one of the names ``"gd"``, ``"sgd"``,
-        ``"momentum"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"``, ``"adamw"``,
-        ``"nadam"``, ``"adadelta"``, ``"lbfgs"``, or None for ``Adam()``.
-        ``fit`` trains a clone, exposed as ``optimizer_``.
     penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
         Regularisation of the coefficients (not the intercept):
         ``alpha · (l1_ratio ||w||₁ + (1 − l1_ratio)/2 ||w||²)``. The l1 part is
@@ -140,6 +135,7 @@ class _LinearModel(BaseNetworkEstimator):
         return False
 
 
+@fill_doc(optimizer_parameter=OPTIMIZER_PARAMETER_DOC, common_parameters=_COMMON_DOC, fitted_attributes=_FITTED_DOC)
 class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
     """Linear regression trained by a pluggable optimizer.
 
@@ -148,21 +144,22 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
 
     Parameters
     ----------
-    optimizer : None, str or Optimizer, default=None
-        See below.
+    {optimizer_parameter}
     loss : {"squared_error", "huber", "epsilon_insensitive"}, default="squared_error"
         ``½ r²``; Huber's loss, quadratic for ``|r| ≤ epsilon`` and linear
         beyond; or ``max(0, |r| − epsilon)``, with ``r`` the residual.
     epsilon : float, default=0.1
         Threshold of the "huber" and "epsilon_insensitive" losses.
-    """ + _COMMON_DOC + """
+    {common_parameters}
+
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_outputs, n_features)
         Coefficients.
     intercept_ : ndarray of shape (n_outputs,)
         Intercepts.
-    """ + _FITTED_DOC + """
+    {fitted_attributes}
+
     See Also
     --------
     LinearClassifier : The classifier counterpart.
@@ -260,6 +257,7 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
         return self._fit(X, y, sample_weight, incremental=True)
 
 
+@fill_doc(optimizer_parameter=OPTIMIZER_PARAMETER_DOC, common_parameters=_COMMON_DOC, fitted_attributes=_FITTED_DOC)
 class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
     """Linear classifier trained by a pluggable optimizer.
 
@@ -269,8 +267,7 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
 
     Parameters
     ----------
-    optimizer : None, str or Optimizer, default=None
-        See below.
+    {optimizer_parameter}
     loss : {"log_loss", "hinge", "squared_hinge", "modified_huber"}, default="log_loss"
         Logistic regression, a linear SVM, its squared variant, or the
         smoothed hinge of Zhang (2004). ``log_loss`` and ``modified_huber``
@@ -278,7 +275,8 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, multiplied with ``sample_weight``;
         "balanced" uses ``n_samples / (n_classes · bincount(y))``.
-    """ + _COMMON_DOC + """
+    {common_parameters}
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -287,7 +285,8 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
         Coefficients.
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts.
-    """ + _FITTED_DOC + """
+    {fitted_attributes}
+
     See Also
     --------
     LinearRegressor : The regression counterpart.
@@ -320,11 +319,11 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
         optimizer=None,
         *,
         loss="log_loss",
+        class_weight=None,
         penalty="l2",
         alpha=0.0001,
         l1_ratio=0.15,
         fit_intercept=True,
-        class_weight=None,
         batch_size="auto",
         max_iter=1000,
         tol=1e-4,
@@ -338,11 +337,11 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
     ):
         self.optimizer = optimizer
         self.loss = loss
+        self.class_weight = class_weight
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
-        self.class_weight = class_weight
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol

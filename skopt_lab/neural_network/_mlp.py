@@ -1,0 +1,569 @@
+"""Multi-layer perceptrons on the shared engine, with fine-tuning."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin, RegressorMixin, TransformerMixin
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils._available_if import available_if
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from .._base import (
+    OPTIMIZER_PARAMETER_DOC,
+    BaseNetworkEstimator,
+    ClassifierTargetsMixin,
+    RegressorTargetsMixin,
+    _partial_fit_available,
+    _takes_epochs,
+    fill_doc,
+)
+from .._engine import losses
+from .._engine.network import ACTIVATIONS
+
+_DEFAULT_HIDDEN = (100,)
+_DEFAULT_ACTIVATION = "relu"
+
+_NETWORK_DOC = """
+    hidden_layer_sizes : array-like of int, default=(100,)
+        Width of each hidden layer. With ``pretrained``, the hidden layers are
+        the pretrained network's: leave the default or give the same sizes.
+    activation : {"relu", "tanh", "logistic", "identity", "gelu", "leaky_relu"}, default="relu"
+        Hidden-layer activation. With ``pretrained``, the pretrained
+        network's activation is used: leave the default or give the same.
+"""
+
+_COMMON_DOC = """
+    alpha : float, default=1e-4
+        L2 penalty ``alpha/2 · ||W||²`` on the weights (not the biases) of
+        the trained layers, added to the mean loss.
+    dropout : float, default=0.0
+        Inverted dropout rate on the hidden layers, in [0, 1); only while
+        training.
+    batch_size : "auto" or int, default="auto"
+        Mini-batch size: "auto" is ``min(200, n_samples)``. Full-batch
+        optimizers (GD, L-BFGS) ignore it.
+    max_iter : int, default=200
+        Maximum number of epochs (iterations for L-BFGS).
+    tol : float or None, default=1e-4
+        Training stops when the loss (or the validation score, with early
+        stopping) has not improved by ``tol`` for ``n_iter_no_change``
+        consecutive epochs. None disables the test.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for
+        classifiers), stop when its score stops improving and restore the best
+        weights.
+    validation_fraction : float, default=0.1
+        Share of the data held out for early stopping.
+    shuffle : bool, default=True
+        Shuffle the samples at every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the shuffling, dropout and the validation
+        split; an int makes training bit-for-bit repeatable.
+    warm_start : bool, default=False
+        Continue from the previous ``fit``'s weights and optimizer state.
+    verbose : int, default=0
+        1 prints one line per epoch (loss, validation score, learning rate,
+        seconds).
+    pretrained : MLPClassifier, MLPRegressor or FrozenEstimator, default=None
+        A fitted network whose hidden layers initialise this one (they are
+        copied; the pretrained model is never modified). A new output layer
+        is built for this task's targets. Inside a search or
+        ``cross_val_score``, wrap it in :class:`sklearn.frozen.FrozenEstimator`:
+        cloning an estimator turns a fitted parameter into an unfitted one,
+        and ``FrozenEstimator`` is the scikit-learn way to keep its weights.
+    freeze_layers : int, default=0
+        Number of leading hidden layers kept fixed during training.
+    layer_lr_decay : float, default=1.0
+        Discriminative fine-tuning: layer ``i`` (counted from the output
+        layer, which is 0) trains with the learning rate multiplied by
+        ``layer_lr_decay ** i``. Must be 1 with L-BFGS.
+"""
+
+_FITTED_DOC = """
+    coefs_ : list of ndarray
+        Weight matrix of each layer, views of the trained parameter vector.
+    intercepts_ : list of ndarray
+        Bias vector of each layer, views of the trained parameter vector.
+    optimizer_ : Optimizer
+        The clone of ``optimizer`` that was trained.
+    n_iter_ : int
+        Epochs run (L-BFGS iterations), over all calls for ``warm_start`` and
+        ``partial_fit``.
+    t_ : int
+        Number of training samples seen.
+    loss_curve_ : list of float
+        Objective (mean loss plus penalty) at each epoch.
+    loss_ : float
+        Last value of ``loss_curve_``.
+    best_loss_ : float
+        Lowest value of ``loss_curve_``.
+    validation_scores_ : list of float or None
+        Validation score at each epoch with ``early_stopping``.
+    best_validation_score_ : float or None
+        Best validation score with ``early_stopping``.
+    n_layers_ : int
+        Number of layers, input and output included.
+    n_outputs_ : int
+        Number of outputs.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+"""
+
+
+class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEstimator):
+    _parameter_constraints = {
+        **BaseNetworkEstimator._parameter_constraints,
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "pretrained": "no_validation",  # checked in fit, with the fitted state
+        "freeze_layers": [Interval(Integral, 0, None, closed="left")],
+        "layer_lr_decay": [Interval(Real, 0, 1, closed="right")],
+    }
+
+    # ------------------------------------------------------------ description
+    def _hidden_layer_sizes(self):
+        source = self._pretrained_network()
+        requested = _as_sizes(self.hidden_layer_sizes)
+        if source is None:
+            return requested
+        sizes = tuple(source._network.layer_sizes[1:-1])
+        if requested not in (sizes, _DEFAULT_HIDDEN):
+            raise ValueError(
+                f"hidden_layer_sizes={requested} conflicts with the pretrained network's "
+                f"hidden layers {sizes}: the hidden layers come from the pretrained "
+                "network, so leave hidden_layer_sizes at its default or set it to "
+                f"{sizes}."
+            )
+        return sizes
+
+    def _hidden_activation(self):
+        source = self._pretrained_network()
+        if source is None:
+            return self.activation
+        activation = source._network.activation
+        if self.activation not in (activation, _DEFAULT_ACTIVATION):
+            raise ValueError(
+                f"activation={self.activation!r} conflicts with the pretrained network's "
+                f"activation {activation!r}; leave the default or set it to {activation!r}."
+            )
+        return activation
+
+    def _dropout(self):
+        if self.dropout and not _takes_epochs(self.optimizer_):
+            raise ValueError("dropout needs a step-based optimizer: L-BFGS minimizes a fixed, deterministic objective.")
+        return self.dropout
+
+    def _n_frozen_layers(self):
+        n_hidden = len(self._hidden_layer_sizes())
+        if self.freeze_layers > n_hidden:
+            raise ValueError(
+                f"freeze_layers={self.freeze_layers} is larger than the number of hidden "
+                f"layers ({n_hidden}); at most {n_hidden} can be frozen."
+            )
+        return self.freeze_layers
+
+    def _lr_multiplier(self, network, dtype):
+        if self.layer_lr_decay == 1:
+            return None
+        if not _takes_epochs(self.optimizer_):
+            raise ValueError("layer_lr_decay needs a step-based optimizer; L-BFGS has no learning rate.")
+        depth_from_output = network.n_layers - 1 - network.layer_of_parameters()
+        return (self.layer_lr_decay**depth_from_output).astype(dtype)
+
+    def _pretrained_network(self):
+        """The fitted network to start from, or None."""
+        source = self.pretrained
+        if source is None:
+            return None
+        if isinstance(source, FrozenEstimator):
+            source = source.estimator
+        if not isinstance(source, _BaseMLP):
+            raise TypeError(
+                "pretrained must be a fitted MLPClassifier or MLPRegressor of skopt_lab, "
+                f"or a FrozenEstimator wrapping one; got {type(source).__name__}."
+            )
+        if not hasattr(source, "_train_state"):
+            raise ValueError(
+                "pretrained is not fitted, so there are no weights to start from. If "
+                "this estimator was cloned (GridSearchCV, cross_val_score and clone "
+                "itself replace a fitted parameter by an unfitted copy), wrap the "
+                "pretrained network in sklearn.frozen.FrozenEstimator, which keeps its "
+                "weights through cloning: pretrained=FrozenEstimator(network)."
+            )
+        return source
+
+    def _initial_theta(self, network, rng, dtype, Y, weights):
+        theta = super()._initial_theta(network, rng, dtype, Y, weights)
+        source = self._pretrained_network()
+        if source is None:
+            return theta
+        expected = source._network.layer_sizes[0]
+        if network.layer_sizes[0] != expected:
+            raise ValueError(
+                f"X has {network.layer_sizes[0]} features, but the pretrained network "
+                f"takes {expected}: fine-tuning needs inputs of the same width."
+            )
+        coefs, intercepts = network.unpack(theta)
+        source_coefs, source_intercepts = source._views()
+        for i in range(network.n_layers - 1):  # every layer but the new output layer
+            coefs[i][...] = source_coefs[i]
+            intercepts[i][...] = source_intercepts[i]
+        return theta
+
+    # ------------------------------------------------------------------ API
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network with the configured optimizer.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 data trains in float32.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def transform(self, X):
+        """Activations of the last hidden layer, for use as features.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, hidden_layer_sizes[-1])
+            The network's learned representation of X.
+        """
+        return self._raw_output(X, n_layers=self._network.n_layers - 1)
+
+    @property
+    def _n_features_out(self):
+        """Width of :meth:`transform`'s output (for get_feature_names_out)."""
+        return self._network.layer_sizes[-2]
+
+    @property
+    def coefs_(self):
+        """Weight matrices, views of the trained parameter vector."""
+        return self._views()[0]
+
+    @property
+    def intercepts_(self):
+        """Bias vectors, views of the trained parameter vector."""
+        return self._views()[1]
+
+
+def _as_sizes(hidden_layer_sizes):
+    sizes = np.atleast_1d(hidden_layer_sizes)
+    if sizes.ndim != 1 or not all(isinstance(s, (Integral, np.integer)) and s > 0 for s in sizes.tolist()):
+        raise ValueError(f"hidden_layer_sizes must be positive integers, got {hidden_layer_sizes!r}.")
+    return tuple(int(s) for s in sizes)
+
+
+@fill_doc(
+    network_parameters=_NETWORK_DOC,
+    optimizer_parameter=OPTIMIZER_PARAMETER_DOC,
+    common_parameters=_COMMON_DOC,
+    fitted_attributes=_FITTED_DOC,
+)
+class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
+    """Multi-layer perceptron classifier trained by a pluggable optimizer.
+
+    Binary problems have one logistic output, multiclass problems a softmax
+    over one output per class, multilabel problems one logistic output per
+    label; the loss is the log-loss. ``pretrained`` fine-tunes a fitted
+    network on a new task.
+
+    Parameters
+    ----------
+    {network_parameters}
+    {optimizer_parameter}
+    {common_parameters}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (label indices for multilabel targets).
+    {fitted_attributes}
+
+    See Also
+    --------
+    MLPRegressor : The regression counterpart.
+    sklearn.neural_network.MLPClassifier : scikit-learn's network, with a
+        fixed set of solvers.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skopt_lab import MLPClassifier
+    >>> from skopt_lab.optimizers import RMSprop
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = make_pipeline(
+    ...     StandardScaler(),
+    ...     MLPClassifier((64,), optimizer=RMSprop(learning_rate=1e-3), early_stopping=True, random_state=0),
+    ... ).fit(X[:1000], y[:1000])
+    >>> clf.score(X[1000:], y[1000:]) > 0.9
+    True
+
+    Fine-tune it on new data for exactly 50 epochs (``tol=None``), keeping
+    its hidden layer fixed:
+
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> tuned = MLPClassifier(
+    ...     pretrained=FrozenEstimator(clf[-1]), freeze_layers=1, max_iter=50, tol=None, random_state=0
+    ... ).fit(clf[0].transform(X[1000:1100]), y[1000:1100])
+    >>> tuned.coefs_[0].shape
+    (64, 64)
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        optimizer=None,
+        alpha=0.0001,
+        dropout=0.0,
+        batch_size="auto",
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        shuffle=True,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+        pretrained=None,
+        freeze_layers=0,
+        layer_lr_decay=1.0,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.alpha = alpha
+        self.dropout = dropout
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.pretrained = pretrained
+        self.freeze_layers = freeze_layers
+        self.layer_lr_decay = layer_lr_decay
+
+    def _make_loss(self, n_outputs):
+        if n_outputs == 1 or self._multilabel:
+            return losses.BinaryLogLoss()
+        return losses.MultinomialLogLoss()
+
+    def _supports_multilabel(self):
+        return True
+
+    @available_if(_partial_fit_available)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on (X, y), continuing the previous calls.
+
+        The optimizer's state (moments, step count, schedule) and the random
+        generator carry over, so n calls with ``shuffle=False`` give exactly
+        the weights of ``fit`` with ``max_iter=n``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels (an indicator matrix for multilabel problems).
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the problem; required on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        if not hasattr(self, "_train_state"):
+            self._validate_params()
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class in the order of ``classes_`` (of each
+            label, independently, for multilabel problems).
+        """
+        return self._probabilities(X)
+
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`, computed without overflow.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probability of each class.
+        """
+        return self._probabilities(X, log=True)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+@fill_doc(
+    network_parameters=_NETWORK_DOC,
+    optimizer_parameter=OPTIMIZER_PARAMETER_DOC,
+    common_parameters=_COMMON_DOC,
+    fitted_attributes=_FITTED_DOC,
+)
+class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
+    """Multi-layer perceptron regressor trained by a pluggable optimizer.
+
+    One linear output per target. ``pretrained`` fine-tunes a fitted
+    network (a classifier's hidden layers too) on a new regression task.
+
+    Parameters
+    ----------
+    {network_parameters}
+    {optimizer_parameter}
+    loss : {"squared_error", "huber"}, default="squared_error"
+        ``½ r²``, or Huber's loss, quadratic for ``|r| ≤ epsilon`` and
+        linear beyond, with ``r`` the residual.
+    epsilon : float, default=0.1
+        Threshold of the "huber" loss, in the units of the target.
+    {common_parameters}
+
+    Attributes
+    ----------
+    {fitted_attributes}
+
+    See Also
+    --------
+    MLPClassifier : The classification counterpart.
+    sklearn.neural_network.MLPRegressor : scikit-learn's network.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from skopt_lab import MLPRegressor
+    >>> X, y = make_regression(n_samples=300, n_features=4, noise=0.1, random_state=0)
+    >>> reg = MLPRegressor((32,), optimizer="lbfgs", max_iter=2000, random_state=0).fit(X, y / y.std())
+    >>> reg.score(X, y / y.std()) > 0.99
+    True
+    """
+
+    _parameter_constraints = {
+        **_BaseMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "huber"})],
+        "epsilon": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        optimizer=None,
+        loss="squared_error",
+        epsilon=0.1,
+        alpha=0.0001,
+        dropout=0.0,
+        batch_size="auto",
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        shuffle=True,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+        pretrained=None,
+        freeze_layers=0,
+        layer_lr_decay=1.0,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.loss = loss
+        self.epsilon = epsilon
+        self.alpha = alpha
+        self.dropout = dropout
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.pretrained = pretrained
+        self.freeze_layers = freeze_layers
+        self.layer_lr_decay = layer_lr_decay
+
+    def _make_loss(self, n_outputs):
+        return losses.Huber(self.epsilon) if self.loss == "huber" else losses.SquaredError()
+
+    @available_if(_partial_fit_available)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train for one epoch on (X, y), continuing the previous calls.
+
+        The optimizer's state (moments, step count, schedule) and the random
+        generator carry over, so n calls with ``shuffle=False`` give exactly
+        the weights of ``fit`` with ``max_iter=n``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        if not hasattr(self, "_train_state"):
+            self._validate_params()
+        return self._fit(X, y, sample_weight, incremental=True)
