@@ -1,8 +1,16 @@
 """skopt_lab: scikit-learn estimators whose optimizer is a tunable hyperparameter."""
 
 from .linear_model import LinearClassifier, LinearRegressor
+from .model_selection import BayesSearchCV
 from .neural_network import MLPClassifier, MLPRegressor
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["LinearClassifier", "LinearRegressor", "MLPClassifier", "MLPRegressor", "__version__"]
+__all__ = [
+    "BayesSearchCV",
+    "LinearClassifier",
+    "LinearRegressor",
+    "MLPClassifier",
+    "MLPRegressor",
+    "__version__",
+]
