@@ -261,3 +261,13 @@ def test_partial_fit_errors(classification):
         MLPClassifier(hidden_layer_sizes="big").fit(X, y)
     with pytest.raises(ValueError, match="hidden_layer_sizes must be positive integers"):
         MLPClassifier(hidden_layer_sizes=(10, 0)).fit(X, y)
+
+
+def test_keep_output_layer_needs_the_same_targets(pretrained):
+    X, y = make_classification(n_samples=80, n_features=12, n_informative=6, n_classes=4, random_state=5)
+    kept = MLPClassifier(pretrained=pretrained, keep_output_layer=True, optimizer=SGD(learning_rate=1e-9), max_iter=1, tol=None)
+    kept.fit(X, y)
+    np.testing.assert_allclose(kept.coefs_[-1], pretrained.coefs_[-1], atol=1e-6)
+    np.testing.assert_allclose(kept.predict_proba(X), pretrained.predict_proba(X), atol=1e-5)
+    with pytest.raises(ValueError, match="keep_output_layer=True needs the pretrained network's targets"):
+        MLPClassifier(pretrained=pretrained, keep_output_layer=True).fit(X, y % 2)

@@ -79,6 +79,11 @@ _COMMON_DOC = """
         Discriminative fine-tuning: layer ``i`` (counted from the output
         layer, which is 0) trains with the learning rate multiplied by
         ``layer_lr_decay ** i``. Must be 1 with L-BFGS.
+    keep_output_layer : bool, default=False
+        With ``pretrained``, start the output layer from the pretrained one
+        instead of a new random one: for the same targets seen under new
+        conditions (domain adaptation). Needs the same classes (or number of
+        outputs) as the pretrained network.
 """
 
 _FITTED_DOC = """
@@ -123,6 +128,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
         "pretrained": "no_validation",  # checked in fit, with the fitted state
         "freeze_layers": [Interval(Integral, 0, None, closed="left")],
         "layer_lr_decay": [Interval(Real, 0, 1, closed="right")],
+        "keep_output_layer": ["boolean"],
     }
 
     # ------------------------------------------------------------ description
@@ -210,10 +216,24 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
             )
         coefs, intercepts = network.unpack(theta)
         source_coefs, source_intercepts = source._views()
-        for i in range(network.n_layers - 1):  # every layer but the new output layer
+        n_copied = network.n_layers if self.keep_output_layer else network.n_layers - 1
+        if self.keep_output_layer:
+            self._check_same_targets(source)
+        for i in range(n_copied):
             coefs[i][...] = source_coefs[i]
             intercepts[i][...] = source_intercepts[i]
         return theta
+
+    def _check_same_targets(self, source):
+        same = source._network.layer_sizes[-1] == self._network.layer_sizes[-1]
+        if same and hasattr(self, "classes_"):
+            same = hasattr(source, "classes_") and np.array_equal(source.classes_, self.classes_)
+        if not same:
+            raise ValueError(
+                "keep_output_layer=True needs the pretrained network's targets: the same "
+                "classes for a classifier, the same number of outputs for a regressor. "
+                "Use keep_output_layer=False to train a new output layer for a new task."
+            )
 
     # ------------------------------------------------------------------ API
     def fit(self, X, y, sample_weight=None):
@@ -353,6 +373,7 @@ class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
         pretrained=None,
         freeze_layers=0,
         layer_lr_decay=1.0,
+        keep_output_layer=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -372,6 +393,7 @@ class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
         self.pretrained = pretrained
         self.freeze_layers = freeze_layers
         self.layer_lr_decay = layer_lr_decay
+        self.keep_output_layer = keep_output_layer
 
     def _make_loss(self, n_outputs):
         if n_outputs == 1 or self._multilabel:
@@ -517,6 +539,7 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         pretrained=None,
         freeze_layers=0,
         layer_lr_decay=1.0,
+        keep_output_layer=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -538,6 +561,7 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         self.pretrained = pretrained
         self.freeze_layers = freeze_layers
         self.layer_lr_decay = layer_lr_decay
+        self.keep_output_layer = keep_output_layer
 
     def _make_loss(self, n_outputs):
         return losses.Huber(self.epsilon) if self.loss == "huber" else losses.SquaredError()
