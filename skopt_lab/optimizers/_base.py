@@ -50,7 +50,9 @@ class Optimizer(BaseEstimator):
     - ``opt.step(params, grads, state)`` updates ``params`` in place.
 
     ``init`` validates the hyperparameters and creates
-    ``state = {"step": 0, "learning_rate": ..., **self.init_state(params)}``.
+    ``state = {"step": 0, "learning_rate": ..., "scratch": [...],
+    **self.init_state(params)}``, where ``scratch`` holds one work buffer per
+    parameter array, so that an update need not allocate temporaries.
     ``step`` increments ``state["step"]``, clips the gradients to ``clip_norm``
     and calls ``self.update(params, grads, state)``. To write an optimizer,
     subclass this class, declare the hyperparameters in ``__init__`` (store
@@ -106,12 +108,16 @@ class Optimizer(BaseEstimator):
         Returns
         -------
         state : dict
-            ``{"step": 0, "learning_rate": ...}`` plus the optimizer's buffers,
-            each with the dtype of its parameter array.
+            ``{"step": 0, "learning_rate": ..., "scratch": ...}`` plus the
+            optimizer's buffers, each with the dtype of its parameter array.
         """
         self._validate_params()
         params = _check_params(params)
-        state = {"step": 0, "learning_rate": getattr(self, "learning_rate", None)}
+        state = {
+            "step": 0,
+            "learning_rate": getattr(self, "learning_rate", None),
+            "scratch": [np.empty_like(p) for p in params],
+        }
         state.update(self.init_state(params))
         return state
 

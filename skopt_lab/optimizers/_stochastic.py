@@ -3,6 +3,11 @@
 Notation in the docstrings: θ the parameters, g the (clipped) gradient, α the
 current learning rate (after any schedule), t the step count starting at 1.
 Buffers start at zero unless stated otherwise.
+
+The updates write every intermediate into ``state["scratch"]`` (one buffer
+per parameter array) instead of allocating temporaries: in float64 a
+temporary the size of a network's parameters is above glibc's mmap
+threshold, and allocating nine of them per step made Adam 3x slower.
 """
 
 import math
@@ -12,6 +17,16 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ._base import Optimizer, _positive, _unit_interval
+
+
+def _ema(average, value, decay, scratch):
+    """average ← decay · average + (1 − decay) · value, in place.
+
+    ``value`` may be ``scratch`` itself.
+    """
+    np.multiply(value, 1 - decay, out=scratch)
+    average *= decay
+    average += scratch
 
 
 class GD(Optimizer):
@@ -54,8 +69,8 @@ class GD(Optimizer):
 
     def update(self, params, grads, state):
         lr = state["learning_rate"]
-        for p, g in zip(params, grads):
-            p -= lr * g
+        for p, g, tmp in zip(params, grads, state["scratch"]):
+            p -= np.multiply(g, lr, out=tmp)  # θ ← θ − α g
 
 
 class SGD(Optimizer):
@@ -122,21 +137,21 @@ class SGD(Optimizer):
                 "SGD(nesterov=True) requires momentum > 0 and dampening=0; got "
                 f"momentum={self.momentum}, dampening={self.dampening}."
             )
-        return {"buffer": self._zeros(params) if self.momentum else []}
+        return {"buffer": self._zeros(params) if self.momentum else [None] * len(params)}
 
     def update(self, params, grads, state):
         lr, mu = state["learning_rate"], self.momentum
-        if not mu:
-            for p, g in zip(params, grads):
-                p -= lr * g
-            return
-        for p, g, b in zip(params, grads, state["buffer"]):
-            if state["step"] == 1:
-                b[...] = g
-            else:
-                b *= mu
-                b += (1 - self.dampening) * g
-            p -= lr * (g + mu * b if self.nesterov else b)
+        for p, g, b, tmp in zip(params, grads, state["buffer"], state["scratch"]):
+            direction = g
+            if mu:
+                if state["step"] == 1:
+                    b[...] = g  # b ← g
+                else:
+                    b *= mu  # b ← μ b + (1 − τ) g
+                    b += np.multiply(g, 1 - self.dampening, out=tmp)
+                # d ← g + μ b (Nesterov) or b
+                direction = np.add(g, np.multiply(b, mu, out=tmp), out=tmp) if self.nesterov else b
+            p -= np.multiply(direction, lr, out=tmp)  # θ ← θ − α d
 
 
 class Momentum(Optimizer):
@@ -188,10 +203,9 @@ class Momentum(Optimizer):
 
     def update(self, params, grads, state):
         lr, beta = state["learning_rate"], self.beta
-        for p, g, v in zip(params, grads, state["velocity"]):
-            v *= beta
-            v += (1 - beta) * g
-            p -= lr * v
+        for p, g, v, tmp in zip(params, grads, state["velocity"], state["scratch"]):
+            _ema(v, g, beta, tmp)  # v ← β v + (1 − β) g
+            p -= np.multiply(v, lr, out=tmp)  # θ ← θ − α v
 
 
 class AdaGrad(Optimizer):
@@ -252,9 +266,12 @@ class AdaGrad(Optimizer):
 
     def update(self, params, grads, state):
         lr = state["learning_rate"]
-        for p, g, s in zip(params, grads, state["sum_sq"]):
-            s += g * g
-            p -= lr * g / (np.sqrt(s) + self.epsilon)
+        for p, g, s, tmp in zip(params, grads, state["sum_sq"], state["scratch"]):
+            s += np.multiply(g, g, out=tmp)  # s ← s + g²
+            denominator = np.sqrt(s, out=tmp)  # √s + ε
+            denominator += self.epsilon
+            step = np.divide(g, denominator, out=tmp)  # θ ← θ − α g / (√s + ε)
+            p -= np.multiply(step, lr, out=tmp)
 
 
 class RMSprop(Optimizer):
@@ -329,22 +346,22 @@ class RMSprop(Optimizer):
 
     def update(self, params, grads, state):
         lr, rho = state["learning_rate"], self.rho
-        for p, g, v, m, b in zip(
-            params, grads, state["mean_sq"], state["mean_grad"], state["buffer"]
+        for p, g, v, m, b, tmp in zip(
+            params, grads, state["mean_sq"], state["mean_grad"], state["buffer"], state["scratch"]
         ):
-            v *= rho
-            v += (1 - rho) * g * g
+            _ema(v, np.multiply(g, g, out=tmp), rho, tmp)  # v ← ρ v + (1 − ρ) g²
             if self.centered:
-                m += (1 - rho) * (g - m)
-                r = np.sqrt(v - m * m) + self.epsilon
+                _ema(m, g, rho, tmp)  # m ← ρ m + (1 − ρ) g
+                r = np.sqrt(np.subtract(v, np.multiply(m, m, out=tmp), out=tmp), out=tmp)  # √(v − m²)
             else:
-                r = np.sqrt(v) + self.epsilon
+                r = np.sqrt(v, out=tmp)  # √v
+            r += self.epsilon
+            step = np.divide(g, r, out=tmp)  # g / r
             if self.momentum:
-                b *= self.momentum
-                b += g / r
-                p -= lr * b
-            else:
-                p -= lr * g / r
+                b *= self.momentum  # b ← μ b + g / r
+                b += step
+                step = b
+            p -= np.multiply(step, lr, out=tmp)  # θ ← θ − α step
 
 
 class Adam(Optimizer):
@@ -426,14 +443,18 @@ class Adam(Optimizer):
         b1, b2 = self.beta_1, self.beta_2
         step_size = lr / (1 - b1**t)
         sqrt_bias_2 = math.sqrt(1 - b2**t)
-        for p, g, m, v, v_max in zip(params, grads, state["m"], state["v"], state["v_max"]):
-            m += (1 - b1) * (g - m)
-            v *= b2
-            v += (1 - b2) * g * g
+        for p, g, m, v, v_max, tmp in zip(
+            params, grads, state["m"], state["v"], state["v_max"], state["scratch"]
+        ):
+            _ema(m, g, b1, tmp)  # m ← β₁ m + (1 − β₁) g
+            _ema(v, np.multiply(g, g, out=tmp), b2, tmp)  # v ← β₂ v + (1 − β₂) g²
             if self.amsgrad:
-                np.maximum(v_max, v, out=v_max)
-                v = v_max
-            p -= step_size * m / (np.sqrt(v) / sqrt_bias_2 + self.epsilon)
+                v = np.maximum(v_max, v, out=v_max)  # v̄ ← max(v̄, v)
+            denominator = np.sqrt(v, out=tmp)  # √v̄ / √(1 − β₂ᵗ) + ε
+            denominator /= sqrt_bias_2
+            denominator += self.epsilon
+            step = np.divide(m, denominator, out=tmp)  # θ ← θ − α/(1 − β₁ᵗ) · m / d
+            p -= np.multiply(step, step_size, out=tmp)
 
 
 class AdamW(Adam):
@@ -504,7 +525,7 @@ class AdamW(Adam):
 
     def update(self, params, grads, state):
         for p in params:
-            p *= 1 - state["learning_rate"] * self.weight_decay
+            p *= 1 - state["learning_rate"] * self.weight_decay  # θ ← θ − α λ θ
         super().update(params, grads, state)
 
 
@@ -573,7 +594,12 @@ class Nadam(Optimizer):
         self.clip_norm = clip_norm
 
     def init_state(self, params):
-        return {"m": self._zeros(params), "v": self._zeros(params), "mu_product": 1.0}
+        return {
+            "m": self._zeros(params),
+            "v": self._zeros(params),
+            "denominator": self._zeros(params),
+            "mu_product": 1.0,
+        }
 
     def update(self, params, grads, state):
         t, lr = state["step"], state["learning_rate"]
@@ -584,12 +610,16 @@ class Nadam(Optimizer):
         mu_product = state["mu_product"]
         grad_step = lr * (1 - mu) / (1 - mu_product)
         momentum_step = lr * mu_next / (1 - mu_product * mu_next)
-        for p, g, m, v in zip(params, grads, state["m"], state["v"]):
-            m += (1 - b1) * (g - m)
-            v *= b2
-            v += (1 - b2) * g * g
-            d = np.sqrt(v / (1 - b2**t)) + self.epsilon
-            p -= (grad_step * g + momentum_step * m) / d
+        for p, g, m, v, d, tmp in zip(
+            params, grads, state["m"], state["v"], state["denominator"], state["scratch"]
+        ):
+            _ema(m, g, b1, tmp)  # m ← β₁ m + (1 − β₁) g
+            _ema(v, np.multiply(g, g, out=tmp), b2, tmp)  # v ← β₂ v + (1 − β₂) g²
+            np.sqrt(np.divide(v, 1 - b2**t, out=d), out=d)  # d = √(v / (1 − β₂ᵗ)) + ε
+            d += self.epsilon
+            # θ ← θ − α (1 − μₜ)/(1 − Πₜ) · g / d − α μₜ₊₁/(1 − Πₜ μₜ₊₁) · m / d
+            p -= np.multiply(np.divide(g, d, out=tmp), grad_step, out=tmp)
+            p -= np.multiply(np.divide(m, d, out=tmp), momentum_step, out=tmp)
 
 
 class Adadelta(Optimizer):
@@ -636,14 +666,20 @@ class Adadelta(Optimizer):
         self.clip_norm = clip_norm
 
     def init_state(self, params):
-        return {"mean_sq_grad": self._zeros(params), "mean_sq_delta": self._zeros(params)}
+        return {
+            "mean_sq_grad": self._zeros(params),
+            "mean_sq_delta": self._zeros(params),
+            "delta": self._zeros(params),
+        }
 
     def update(self, params, grads, state):
         lr, rho, eps = state["learning_rate"], self.rho, self.epsilon
-        for p, g, v, u in zip(params, grads, state["mean_sq_grad"], state["mean_sq_delta"]):
-            v *= rho
-            v += (1 - rho) * g * g
-            delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
-            u *= rho
-            u += (1 - rho) * delta * delta
-            p -= lr * delta
+        for p, g, v, u, delta, tmp in zip(
+            params, grads, state["mean_sq_grad"], state["mean_sq_delta"], state["delta"], state["scratch"]
+        ):
+            _ema(v, np.multiply(g, g, out=tmp), rho, tmp)  # v ← ρ v + (1 − ρ) g²
+            np.sqrt(np.add(u, eps, out=delta), out=delta)  # Δ = √(u + ε) / √(v + ε) · g
+            delta /= np.sqrt(np.add(v, eps, out=tmp), out=tmp)
+            delta *= g
+            _ema(u, np.multiply(delta, delta, out=tmp), rho, tmp)  # u ← ρ u + (1 − ρ) Δ²
+            p -= np.multiply(delta, lr, out=tmp)  # θ ← θ − α Δ
