@@ -7,21 +7,24 @@ builds the :class:`~skopt_lab._engine.network.Network`, owns the
 :class:`~skopt_lab._engine.trainer.Trainer`.
 """
 
+import dataclasses
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, is_regressor
+from sklearn.base import BaseEstimator, _fit_context, is_regressor
+from sklearn.callback import CallbackSupportMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
 
 from ._engine.network import Network
-from ._engine.trainer import Trainer, init_training_state
+from ._engine.trainer import EpochObserver, Trainer, init_training_state
 from .optimizers import OPTIMIZERS, get_optimizer
 
 
@@ -51,7 +54,7 @@ def fill_doc(**sections):
     return decorate
 
 
-class BaseNetworkEstimator(BaseEstimator):
+class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
     """Shared machinery of the linear and MLP estimators (private)."""
 
     _parameter_constraints: dict = {
@@ -126,6 +129,26 @@ class BaseNetworkEstimator(BaseEstimator):
         return None
 
     # ----------------------------------------------------------------- fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model with the configured optimizer.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 data trains in float32.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
     def _fit(self, X, y, sample_weight=None, *, incremental, classes=None):
         fresh = not hasattr(self, "_train_state") or not (incremental or self.warm_start)
         X, y = validate_data(
@@ -170,6 +193,12 @@ class BaseNetworkEstimator(BaseEstimator):
         validation = None
         if not incremental and self.early_stopping and _takes_epochs(self.optimizer_):
             X, Y, y, sample_weight, validation = self._split_validation(X, Y, y, sample_weight, state.rng)
+        n_epochs = 1 if incremental else self.max_iter
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        # L-BFGS opens the next iteration before knowing it will not run.
+        max_subtasks = n_epochs if _takes_epochs(self.optimizer_) else n_epochs + 1
+        callback_ctx = self._init_callback_context(max_subtasks=max_subtasks)
+        callback_ctx.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
         trainer = Trainer(
             self._network,
             self.optimizer_,
@@ -181,17 +210,16 @@ class BaseNetworkEstimator(BaseEstimator):
             verbose=self.verbose,
             lr_multiplier=self._lr_multiplier(self._network, X.dtype),
             validation_score=validation,
-            epoch_callbacks=self._epoch_callbacks(),
+            observer=_CallbackBridge(self, callback_ctx, X, y, metadata, validation is not None),
         )
         if not incremental:
             state.best_loss, state.no_improvement_count = np.inf, 0
             state.best_validation_score, state.best_theta = -np.inf, None
-        trainer.run(state, X, Y, sample_weight, 1 if incremental else self.max_iter, check_convergence=not incremental)
-        self._sync_fitted_attributes(validation is not None)
+        trainer.run(state, X, Y, sample_weight, n_epochs, check_convergence=not incremental)
+        for name, value in self._fitted_attributes(state, validation is not None).items():
+            setattr(self, name, value)
+        callback_ctx.call_on_fit_task_end(estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={})
         return self
-
-    def _epoch_callbacks(self):
-        return ()
 
     def _build_network(self, n_features, n_outputs):
         l2, l1 = self._penalty()
@@ -248,17 +276,19 @@ class BaseNetworkEstimator(BaseEstimator):
     def _class_weighted(self, y, sample_weight, incremental, dtype):
         return sample_weight
 
-    def _sync_fitted_attributes(self, has_validation):
-        state = self._train_state
-        self.n_iter_ = state.n_iter
-        self.t_ = state.t
-        self.loss_curve_ = state.loss_curve
-        self.best_loss_ = min(state.loss_curve) if state.loss_curve else np.inf
-        self.loss_ = state.loss_curve[-1] if state.loss_curve else np.inf
-        self.validation_scores_ = state.validation_scores if has_validation else None
-        self.best_validation_score_ = state.best_validation_score if has_validation else None
-        self.n_layers_ = self._network.n_layers + 1
-        self.n_outputs_ = self._network.layer_sizes[-1]
+    def _fitted_attributes(self, state, has_validation):
+        """The public fitted attributes that summarise a training state."""
+        return {
+            "n_iter_": state.n_iter,
+            "t_": state.t,
+            "loss_curve_": state.loss_curve,
+            "best_loss_": min(state.loss_curve) if state.loss_curve else np.inf,
+            "loss_": state.loss_curve[-1] if state.loss_curve else np.inf,
+            "validation_scores_": state.validation_scores if has_validation else None,
+            "best_validation_score_": state.best_validation_score if has_validation else None,
+            "n_layers_": self._network.n_layers + 1,
+            "n_outputs_": self._network.layer_sizes[-1],
+        }
 
     # -------------------------------------------------------------- predicting
     def _raw_output(self, X, n_layers=None):
@@ -280,6 +310,46 @@ class BaseNetworkEstimator(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+class _CallbackBridge(EpochObserver):
+    """Reports each epoch to scikit-learn's callbacks (``set_callbacks``) as a
+    sub-task of fit, with a snapshot of the model for callbacks that
+    evaluate it (``ScoringMonitor``)."""
+
+    def __init__(self, estimator, context, X, y, metadata, has_validation):
+        self._estimator = estimator
+        self._context = context
+        self._data = {"X": X, "y": y, "metadata": metadata}
+        self._has_validation = has_validation
+        self._epoch = None
+
+    def _snapshot(self):
+        estimator = self._estimator
+        state = dataclasses.replace(
+            estimator._train_state,
+            theta=estimator._train_state.theta.copy(),
+            loss_curve=list(estimator._train_state.loss_curve),
+            validation_scores=list(estimator._train_state.validation_scores),
+        )
+        return {"_train_state": state, **estimator._fitted_attributes(state, self._has_validation)}
+
+    def begin(self, state):
+        self._epoch = self._context.subcontext(task_name="epoch")
+        self._epoch.call_on_fit_task_begin(
+            estimator=self._estimator, reconstruction_attributes=self._snapshot, **self._data
+        )
+
+    def end(self, state, info):
+        epoch, self._epoch = self._epoch, None
+        return epoch.call_on_fit_task_end(
+            estimator=self._estimator, reconstruction_attributes=self._snapshot, **self._data
+        )
+
+    def cancel(self):
+        if self._epoch is not None:
+            epoch, self._epoch = self._epoch, None
+            epoch.call_on_fit_task_end(estimator=self._estimator)
 
 
 def _takes_epochs(optimizer):
@@ -334,6 +404,33 @@ class ClassifierTargetsMixin:
 
     def _supports_multilabel(self):
         return False
+
+    @available_if(_partial_fit_available)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on (X, y), continuing the previous calls.
+
+        The optimizer's state (moments, step count, schedule) and the random
+        generator carry over, so n calls with ``shuffle=False`` give exactly
+        the weights of ``fit`` with ``max_iter=n``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels (an indicator matrix for multilabel problems).
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the problem; required on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _stratify(self, y):
         if y.ndim != 1:
@@ -402,6 +499,31 @@ class RegressorTargetsMixin:
         if fresh:
             self._y_ndim = y.ndim
         return y.reshape(-1, 1) if y.ndim == 1 else y
+
+    @available_if(_partial_fit_available)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train for one epoch on (X, y), continuing the previous calls.
+
+        The optimizer's state (moments, step count, schedule) and the random
+        generator carry over, so n calls with ``shuffle=False`` give exactly
+        the weights of ``fit`` with ``max_iter=n``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def _score_output(self, raw, y, sample_weight):
         return r2_score(y, raw[:, 0] if y.ndim == 1 else raw, sample_weight=sample_weight)

@@ -101,6 +101,9 @@ def test_random_state_reproducible_and_init_suited_to_activation():
     # He (fan_out) for ReLU: U(±√(6/200)), std √(2/200); Glorot for tanh: std √(2/500)
     assert W_relu.std() == pytest.approx(np.sqrt(2 / 200), rel=0.02)
     assert W_tanh.std() == pytest.approx(np.sqrt(2 / 500), rel=0.02)
+    # The output layer: a tenth of Glorot's variance, and the bias at the target mean.
+    assert relu.coefs_[-1].std() == pytest.approx(np.sqrt(0.2 / 201), rel=0.15)
+    assert relu.intercepts_[-1][0] == pytest.approx(y.mean(), rel=1e-6)
 
 
 # ---------------------------------------------------------------- targets

@@ -156,30 +156,44 @@ class Network:
         return mask
 
     def init_params(self, rng, dtype):
-        """Random initial weights: He for ReLU-like activations, Glorot otherwise.
+        """Random initial parameters: He for ReLU-like activations, Glorot otherwise.
 
-        Hidden layers with ReLU, leaky ReLU or GELU get He's uniform bound
-        √(6 / fan_out), the variant of He et al. (2015, §2.2) that preserves
-        the variance of back-propagated gradients (its forward twin,
-        √(6 / fan_in), starts wide first layers of small inputs so rough that
-        they generalise worse on small tabular data: 2 points on wine). Other
-        layers, the output layer included, get Glorot's √(6 / (fan_in +
-        fan_out)) (√2 instead of √6 for the logistic, as scikit-learn). A network without hidden layers (a linear model, a
-        convex problem) starts from zero, as scikit-learn's linear models do.
-        Biases start at zero.
+        Hidden layers with ReLU, leaky ReLU or GELU draw weights and biases
+        from He's uniform U(±√(6 / fan_out)), the variant of He et al. (2015,
+        §2.2) that preserves the variance of back-propagated gradients; the
+        forward variant √(6 / fan_in) starts wide first layers on few inputs
+        so rough that they generalise worse on small tabular data (2 points on
+        wine). Other hidden layers use Glorot's U(±√(6 / (fan_in + fan_out)))
+        (√2 instead of √6 for the logistic, as scikit-learn). Random biases
+        spread the units' thresholds, as scikit-learn and PyTorch do.
+
+        The output layer's weights get a tenth of Glorot's variance and its
+        bias zero: the first predictions stay close to the bias (which the
+        estimators set to the class prior or the target mean) instead of
+        random logits, while every hidden unit still receives a gradient from
+        the first step. On the MLP benchmark this matched scikit-learn's
+        training loss and test accuracy, where full-scale output weights lost
+        half a point of accuracy and zero ones 15% of training loss.
+
+        A network without hidden layers (a linear model, a convex problem)
+        starts from zero, as scikit-learn's linear models do.
         """
         theta = np.zeros(self.n_params, dtype=dtype)
         if self.n_layers == 1:
             return theta
-        coefs, _ = self.unpack(theta)
-        for i, W in enumerate(coefs):
+        coefs, intercepts = self.unpack(theta)
+        for W, b in zip(coefs[:-1], intercepts[:-1]):
             fan_in, fan_out = W.shape
-            if i < self.n_layers - 1 and self.activation in _HE_INIT:
+            if self.activation in _HE_INIT:
                 bound = np.sqrt(6.0 / fan_out)
             else:
                 gain = 2.0 if self.activation == "logistic" else 6.0
                 bound = np.sqrt(gain / (fan_in + fan_out))
             W[...] = rng.uniform(-bound, bound, size=W.shape)
+            b[...] = rng.uniform(-bound, bound, size=b.shape)
+        fan_in, fan_out = coefs[-1].shape
+        bound = np.sqrt(0.6 / (fan_in + fan_out))
+        coefs[-1][...] = rng.uniform(-bound, bound, size=coefs[-1].shape)
         return theta
 
     def layer_of_parameters(self):
@@ -223,8 +237,18 @@ class Network:
                 else None,
                 "mask": [np.empty((n_rows, k), dtype) for k in hidden] if self.dropout else None,
                 "dropped": [np.empty((n_rows, k), dtype) for k in hidden] if self.dropout else None,
+                "penalty": [np.empty(shape, dtype) for shape in zip(self.layer_sizes[:-1], widths)],
+                "views": None,
             }
         return ws
+
+    def _layer_views(self, ws, theta, grad):
+        """Per-layer views of ``theta`` and ``grad``, cached while both stay
+        the same arrays (the whole of a training run)."""
+        cached = ws["views"]
+        if cached is None or cached[0] is not theta or cached[1] is not grad:
+            cached = ws["views"] = (theta, grad, *self.unpack(theta), *self._unpack_grad(grad))
+        return cached[2:]
 
     def value_and_gradient(self, theta, X, Y, weights, grad, rng=None):
         """Objective on a batch; writes its gradient into ``grad``.
@@ -249,7 +273,7 @@ class Network:
         """
         n, dtype = X.shape[0], theta.dtype
         ws = self._buffers(n, dtype)
-        coefs, intercepts = self.unpack(theta)
+        coefs, intercepts, grad_coefs, grad_intercepts = self._layer_views(ws, theta, grad)
         last = self.n_layers - 1
         outputs, inputs = [], []  # per layer: activation out, and what the next layer reads
 
@@ -280,7 +304,6 @@ class Network:
         delta = ws["delta"][last][:n]
         value = self.loss.value_and_gradient(a, Y, weights, delta)
 
-        grad_coefs, grad_intercepts = self._unpack_grad(grad)
         for i in range(last, self.n_frozen - 1, -1):
             gW, gb = grad_coefs[i], grad_intercepts[i]
             if sparse.issparse(inputs[i]):
@@ -292,7 +315,7 @@ class Network:
             else:
                 gb[...] = 0
             if self.l2:
-                gW += self.l2 * coefs[i]
+                gW += np.multiply(coefs[i], self.l2, out=ws["penalty"][i])
                 value += 0.5 * self.l2 * float(np.vdot(coefs[i], coefs[i]))
             if self.l1:
                 value += self.l1 * float(np.abs(coefs[i]).sum())

@@ -94,9 +94,9 @@ class Trainer:
     validation_score : callable or None
         ``validation_score(theta) -> float``, higher is better. Given when
         the estimator holds out a validation split (early stopping).
-    epoch_callbacks : list of callables
-        Each called as ``cb(state, epoch_info)`` after every epoch; a truthy
-        return value stops training.
+    observer : EpochObserver or None
+        Told when each epoch begins and ends (the estimators connect
+        scikit-learn's callbacks here); it may ask training to stop.
     """
 
     def __init__(
@@ -112,7 +112,7 @@ class Trainer:
         verbose=0,
         lr_multiplier=None,
         validation_score=None,
-        epoch_callbacks=(),
+        observer=None,
     ):
         self.network = network
         self.optimizer = optimizer
@@ -124,7 +124,7 @@ class Trainer:
         self.verbose = verbose
         self.lr_multiplier = lr_multiplier
         self.validation_score = validation_score
-        self.epoch_callbacks = list(epoch_callbacks)
+        self.observer = observer if observer is not None else EpochObserver()
 
     # ------------------------------------------------------------------ API
     def run(self, state, X, Y, sample_weight, n_epochs, *, check_convergence=True):
@@ -156,6 +156,7 @@ class Trainer:
         converged = False
 
         for _ in range(n_epochs):
+            self.observer.begin(state)
             started = time.perf_counter()
             learning_rate = self._set_learning_rate(state)
             snapshot = (theta.copy(), copy.deepcopy(state.optimizer_state))
@@ -177,6 +178,7 @@ class Trainer:
                 finite = value <= DIVERGENCE_RATIO * max(state.initial_loss, 1.0) and np.isfinite(trainable).all()
             if not finite:
                 theta[...], state.optimizer_state = snapshot
+                self.observer.cancel()
                 self._warn_divergence(state, value)
                 break
 
@@ -232,9 +234,8 @@ class Trainer:
         }
         if self.verbose:
             print(_format_epoch(info), flush=True)
-        for callback in self.epoch_callbacks:
-            if callback(state, info) and not stop:
-                stop = "callback"
+        if self.observer.end(state, info) and not stop:
+            stop = "callback"
         return stop
 
     def _update_no_improvement(self, state, loss, score):
@@ -300,8 +301,13 @@ class Trainer:
             clock[0] = time.perf_counter()
             if stop:
                 raise StopIteration
+            self.observer.begin(state)
 
-        result = self.optimizer.minimize(objective, trainable, max_iter=max_iter, callback=after_iteration)
+        self.observer.begin(state)
+        try:
+            result = self.optimizer.minimize(objective, trainable, max_iter=max_iter, callback=after_iteration)
+        finally:
+            self.observer.cancel()  # the iteration begun last never ran
         if np.isfinite(result.x).all() and np.isfinite(result.fun):
             trainable[...] = result.x
         else:
@@ -314,6 +320,26 @@ class Trainer:
                 ConvergenceWarning,
             )
         return state
+
+
+class EpochObserver:
+    """Hooks around each epoch (each L-BFGS iteration); the default does nothing.
+
+    ``begin(state)`` starts an epoch; it is closed either by
+    ``end(state, info)``, whose truthy return value stops training, or by
+    ``cancel()`` when the epoch did not complete (divergence, or the L-BFGS
+    iteration begun last that never ran). ``cancel`` without an open epoch
+    does nothing.
+    """
+
+    def begin(self, state):
+        pass
+
+    def end(self, state, info):
+        return False
+
+    def cancel(self):
+        pass
 
 
 def _takes_steps(optimizer):

@@ -11,7 +11,6 @@ from .._base import (
     BaseNetworkEstimator,
     ClassifierTargetsMixin,
     RegressorTargetsMixin,
-    _partial_fit_available,
     compute_class_sample_weight,
     fill_doc,
 )
@@ -99,26 +98,6 @@ class _LinearModel(BaseNetworkEstimator):
 
     def _fit_intercept(self):
         return self.fit_intercept
-
-    def fit(self, X, y, sample_weight=None):
-        """Fit the model with the configured optimizer.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; float32 data trains in float32.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples in the loss.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        self._validate_params()
-        return self._fit(X, y, sample_weight, incremental=False)
 
     @property
     def coef_(self):
@@ -230,32 +209,6 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
     def _squeeze_output(self):
         return self._y_ndim == 1
 
-    @available_if(_partial_fit_available)
-    def partial_fit(self, X, y, sample_weight=None):
-        """Train for one epoch on (X, y), continuing the previous calls.
-
-        The optimizer's state (moments, step count, schedule) carries over, so
-        n calls with ``shuffle=False`` give exactly the weights of
-        ``fit`` with ``max_iter=n``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative sample weights.
-
-        Returns
-        -------
-        self : object
-            The estimator.
-        """
-        if not hasattr(self, "_train_state"):
-            self._validate_params()
-        return self._fit(X, y, sample_weight, incremental=True)
-
 
 @fill_doc(optimizer_parameter=OPTIMIZER_PARAMETER_DOC, common_parameters=_COMMON_DOC, fitted_attributes=_FITTED_DOC)
 class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
@@ -364,34 +317,6 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
 
     def _class_weighted(self, y, sample_weight, incremental, dtype):
         return compute_class_sample_weight(self.class_weight, y, sample_weight, incremental, dtype)
-
-    @available_if(_partial_fit_available)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Train for one epoch on (X, y), continuing the previous calls.
-
-        The optimizer's state (moments, step count, schedule) carries over, so
-        n calls with ``shuffle=False`` give exactly the weights of
-        ``fit`` with ``max_iter=n``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Class labels.
-        classes : array-like of shape (n_classes,), default=None
-            Every class of the problem; required on the first call.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative sample weights.
-
-        Returns
-        -------
-        self : object
-            The estimator.
-        """
-        if not hasattr(self, "_train_state"):
-            self._validate_params()
-        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _has_proba(self):
         return self.loss in ("log_loss", "modified_huber")

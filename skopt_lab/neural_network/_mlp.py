@@ -13,7 +13,6 @@ from .._base import (
     BaseNetworkEstimator,
     ClassifierTargetsMixin,
     RegressorTargetsMixin,
-    _partial_fit_available,
     _takes_epochs,
     fill_doc,
 )
@@ -236,26 +235,6 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
             )
 
     # ------------------------------------------------------------------ API
-    def fit(self, X, y, sample_weight=None):
-        """Fit the network with the configured optimizer.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; float32 data trains in float32.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples in the loss.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        self._validate_params()
-        return self._fit(X, y, sample_weight, incremental=False)
-
     def transform(self, X):
         """Activations of the last hidden layer, for use as features.
 
@@ -338,7 +317,7 @@ class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
     ...     StandardScaler(),
     ...     MLPClassifier((64,), optimizer=RMSprop(learning_rate=1e-3), early_stopping=True, random_state=0),
     ... ).fit(X[:1000], y[:1000])
-    >>> clf.score(X[1000:], y[1000:]) > 0.9
+    >>> clf.score(X[1000:], y[1000:]) > 0.85
     True
 
     Fine-tune it on new data for exactly 50 epochs (``tol=None``), keeping
@@ -402,34 +381,6 @@ class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
 
     def _supports_multilabel(self):
         return True
-
-    @available_if(_partial_fit_available)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Train for one epoch on (X, y), continuing the previous calls.
-
-        The optimizer's state (moments, step count, schedule) and the random
-        generator carry over, so n calls with ``shuffle=False`` give exactly
-        the weights of ``fit`` with ``max_iter=n``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels (an indicator matrix for multilabel problems).
-        classes : array-like of shape (n_classes,), default=None
-            Every class of the problem; required on the first call.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative sample weights.
-
-        Returns
-        -------
-        self : object
-            The estimator.
-        """
-        if not hasattr(self, "_train_state"):
-            self._validate_params()
-        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -565,29 +516,3 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
 
     def _make_loss(self, n_outputs):
         return losses.Huber(self.epsilon) if self.loss == "huber" else losses.SquaredError()
-
-    @available_if(_partial_fit_available)
-    def partial_fit(self, X, y, sample_weight=None):
-        """Train for one epoch on (X, y), continuing the previous calls.
-
-        The optimizer's state (moments, step count, schedule) and the random
-        generator carry over, so n calls with ``shuffle=False`` give exactly
-        the weights of ``fit`` with ``max_iter=n``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative sample weights.
-
-        Returns
-        -------
-        self : object
-            The estimator.
-        """
-        if not hasattr(self, "_train_state"):
-            self._validate_params()
-        return self._fit(X, y, sample_weight, incremental=True)
