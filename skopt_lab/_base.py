@@ -24,6 +24,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
 
 from ._engine.network import Network
+from ._engine.targets import DenseTargets, EncodedTargets
 from ._engine.trainer import EpochObserver, Trainer, init_training_state
 from .optimizers import OPTIMIZERS, get_optimizer
 
@@ -167,8 +168,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             X = X.astype(self._train_state.theta.dtype)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
-        Y = self._encode_targets(y, fresh=fresh, incremental=incremental, classes=classes)
-        Y = Y.astype(X.dtype, copy=False)
+        Y = self._encode_targets(y, fresh=fresh, incremental=incremental, classes=classes).astype(X.dtype)
         sample_weight = self._class_weighted(y, sample_weight, incremental, X.dtype)
 
         if fresh:
@@ -251,18 +251,17 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
     def _split_validation(self, X, Y, y, sample_weight, rng):
         stratify = self._stratify(y)
         seed = int(rng.integers(np.iinfo(np.int32).max))
-        arrays = [X, Y, y] + ([sample_weight] if sample_weight is not None else [])
         try:
-            parts = train_test_split(
-                *arrays, test_size=self.validation_fraction, random_state=seed, stratify=stratify
+            train, val = train_test_split(
+                np.arange(X.shape[0]), test_size=self.validation_fraction, random_state=seed, stratify=stratify
             )
         except ValueError as exc:
             raise ValueError(
                 f"validation_fraction={self.validation_fraction} leaves no sample to "
                 f"train or validate on with {X.shape[0]} samples ({exc})."
             ) from None
-        X_train, X_val, Y_train, _, y_train, y_val = parts[:6]
-        w_train, w_val = parts[6:8] if sample_weight is not None else (None, None)
+        X_train, X_val, Y_train, y_train, y_val = X[train], X[val], Y[train], y[train], y[val]
+        w_train, w_val = (sample_weight[train], sample_weight[val]) if sample_weight is not None else (None, None)
         network = self._network
 
         def validation_score(theta):
@@ -282,6 +281,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             "n_iter_": state.n_iter,
             "t_": state.t,
             "loss_curve_": state.loss_curve,
+            "learning_rates_": state.learning_rates,
             "best_loss_": min(state.loss_curve) if state.loss_curve else np.inf,
             "loss_": state.loss_curve[-1] if state.loss_curve else np.inf,
             "validation_scores_": state.validation_scores if has_validation else None,
@@ -330,6 +330,7 @@ class _CallbackBridge(EpochObserver):
             estimator._train_state,
             theta=estimator._train_state.theta.copy(),
             loss_curve=list(estimator._train_state.loss_curve),
+            learning_rates=list(estimator._train_state.learning_rates),
             validation_scores=list(estimator._train_state.validation_scores),
         )
         return {"_train_state": state, **estimator._fitted_attributes(state, self._has_validation)}
@@ -389,18 +390,21 @@ class ClassifierTargetsMixin:
                     f"{type(self).__name__} needs samples of at least 2 classes in the "
                     f"data, but the data contains only one class: {self.classes_[0]}."
                 )
-        if y.ndim == 1:
-            unknown = np.setdiff1d(unique_labels(y), self.classes_)
-            if len(unknown):
-                raise ValueError(
-                    f"y contains labels not in classes_ {self.classes_.tolist()}: "
-                    f"{unknown.tolist()}. Pass every label in `classes` on the first call "
-                    "to partial_fit, or fit a new model."
-                )
-            self._multilabel = False
-        else:
+        if y.ndim == 2:
             self._multilabel = True
-        return self._label_binarizer.transform(y)
+            return DenseTargets(self._label_binarizer.transform(y).astype(np.float64))
+        self._multilabel = False
+        codes = np.searchsorted(self.classes_, y)
+        unknown = np.setdiff1d(unique_labels(y), self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y contains labels not in classes_ {self.classes_.tolist()}: "
+                f"{unknown.tolist()}. Pass every label in `classes` on the first call "
+                "to partial_fit, or fit a new model."
+            )
+        # One logistic output for two classes, one-hot rows otherwise.
+        codebook = np.array([[0.0], [1.0]]) if len(self.classes_) == 2 else np.eye(len(self.classes_))
+        return EncodedTargets(codes.astype(np.min_scalar_type(len(self.classes_))), codebook)
 
     def _supports_multilabel(self):
         return False
@@ -498,7 +502,7 @@ class RegressorTargetsMixin:
     def _encode_targets(self, y, *, fresh, incremental, classes):
         if fresh:
             self._y_ndim = y.ndim
-        return y.reshape(-1, 1) if y.ndim == 1 else y
+        return DenseTargets(y.reshape(-1, 1) if y.ndim == 1 else y)
 
     @available_if(_partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)

@@ -281,7 +281,8 @@ def test_batch_size_auto_and_full_batch(regression, capsys):
 )
 def test_schedule_sets_each_epochs_learning_rate(regression, schedule, multipliers, capsys):
     X, y = regression
-    LinearRegressor(SGD(learning_rate=0.1, schedule=schedule), max_iter=5, tol=None, verbose=1).fit(X, y)
+    reg = LinearRegressor(SGD(learning_rate=0.1, schedule=schedule), max_iter=5, tol=None, verbose=1).fit(X, y)
+    np.testing.assert_allclose(reg.learning_rates_, 0.1 * np.array(multipliers), rtol=1e-12)
     printed = [float(v) for v in re.findall(r"learning rate ([0-9.e-]+)", capsys.readouterr().out)]
     np.testing.assert_allclose(printed, 0.1 * np.array(multipliers), rtol=1e-3)
 
@@ -294,7 +295,8 @@ def test_reduce_on_plateau_divides_the_learning_rate(regression):
         tol=None,
         random_state=0,
     ).fit(X, y)
-    assert reg._train_state.optimizer_state["learning_rate"] <= 0.1 / 4
+    assert reg.learning_rates_[0] == 0.1 and reg.learning_rates_[-1] <= 0.1 / 4
+    assert sorted(reg.learning_rates_, reverse=True) == reg.learning_rates_
 
 
 def test_verbose_prints_one_line_per_epoch(regression, capsys):

@@ -12,7 +12,6 @@ Full-batch line-search optimizers (L-BFGS) take the flat parameter vector and
 the full-batch objective instead of the epoch loop.
 """
 
-import copy
 import math
 import time
 import warnings
@@ -41,12 +40,14 @@ class TrainingState:
     t: int = 0
     loss_curve: list = field(default_factory=list)
     validation_scores: list = field(default_factory=list)
+    learning_rates: list = field(default_factory=list)
     best_loss: float = math.inf
     best_validation_score: float = -math.inf
     no_improvement_count: int = 0
     best_theta: np.ndarray | None = None
     diverged: bool = False
     initial_loss: float | None = None
+    order: np.ndarray | None = None
 
 
 def init_training_state(network, theta, optimizer, rng, max_iter):
@@ -153,14 +154,15 @@ class Trainer:
         l1_mask = network.weight_mask(theta.dtype) if network.l1 else None
         gather = _BatchGatherer(X, Y, weights, batch_size, shuffle=self.shuffle and n_batches > 1)
         dropout_rng = state.rng if network.dropout else None
+        last_finite = np.empty_like(theta)  # the weights at the start of the epoch
         converged = False
 
         for _ in range(n_epochs):
             self.observer.begin(state)
             started = time.perf_counter()
             learning_rate = self._set_learning_rate(state)
-            snapshot = (theta.copy(), copy.deepcopy(state.optimizer_state))
-            order = state.rng.permutation(n_samples) if gather.shuffle else None
+            np.copyto(last_finite, theta)
+            order = gather.permutation(state)
             total = 0.0
             # A diverging run may overflow: it is detected below and reported
             # as one ConvergenceWarning rather than numpy's RuntimeWarnings.
@@ -177,7 +179,9 @@ class Trainer:
                     total += value * Xb.shape[0]
                 finite = value <= DIVERGENCE_RATIO * max(state.initial_loss, 1.0) and np.isfinite(trainable).all()
             if not finite:
-                theta[...], state.optimizer_state = snapshot
+                theta[...] = last_finite
+                # The moments are as corrupt as the weights were: start them afresh.
+                state.optimizer_state = optimizer.init([trainable])
                 self.observer.cancel()
                 self._warn_divergence(state, value)
                 break
@@ -217,6 +221,7 @@ class Trainer:
     def _end_epoch(self, state, loss, learning_rate, started, check_convergence):
         """Record the epoch, step the schedule, and say whether to stop."""
         state.loss_curve.append(loss)
+        state.learning_rates.append(learning_rate)
         score = self.validation_score(state.theta) if self.validation_score else None
         if score is not None:
             state.validation_scores.append(score)
@@ -286,11 +291,12 @@ class Trainer:
         start = trainable.copy()
         grad = np.empty_like(trainable)
         batch_weights = (1.0 / X.shape[0]) if weights is None else weights / X.shape[0]
+        Y_all = Y.dense()
         clock = [time.perf_counter()]
 
         def objective(x):
             trainable[...] = x
-            value = network.value_and_gradient(theta, X, Y, batch_weights, grad)
+            value = network.value_and_gradient(theta, X, Y_all, batch_weights, grad)
             return value, grad.astype(np.float64)
 
         def after_iteration(intermediate_result):
@@ -369,7 +375,8 @@ class _BatchGatherer:
     """Yields (X, Y, weights) batches in the order of a permutation.
 
     Shuffled batches are gathered into buffers allocated once per call, so
-    memory stays at one batch beyond the data; unshuffled batches are views.
+    memory stays at one batch beyond the data; unshuffled batches of dense
+    arrays are views. ``Y`` is a DenseTargets or EncodedTargets.
     Per-sample loss weights are divided by the batch size so every batch's
     loss is a weighted mean.
     """
@@ -381,15 +388,29 @@ class _BatchGatherer:
         self.n_samples = X.shape[0]
         if shuffle and not sparse.issparse(X):
             self._X_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-        if shuffle:
-            self._Y_buffer = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+        self._Y_buffer = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+
+    def permutation(self, state):
+        """The epoch's order of the rows, or None when not shuffling.
+
+        Shuffles the previous epoch's order in place (a uniform permutation
+        all the same), in the smallest integer type: no index array per
+        epoch. The order lives in the training state, so ``partial_fit``
+        continues it as ``fit`` would.
+        """
+        if not self.shuffle:
+            return None
+        if state.order is None or len(state.order) != self.n_samples:
+            state.order = np.arange(self.n_samples, dtype=np.min_scalar_type(self.n_samples))
+        state.rng.shuffle(state.order)
+        return state.order
 
     def batches(self, order):
         for start in range(0, self.n_samples, self.batch_size):
             stop = min(start + self.batch_size, self.n_samples)
             n = stop - start
             if order is None:
-                Xb, Yb = self.X[start:stop], self.Y[start:stop]
+                Xb, Yb = self.X[start:stop], self.Y.rows(slice(start, stop), self._Y_buffer[:n])
                 wb = None if self.weights is None else self.weights[start:stop]
             else:
                 idx = order[start:stop]
@@ -397,6 +418,6 @@ class _BatchGatherer:
                     Xb = self.X[idx]
                 else:
                     Xb = np.take(self.X, idx, axis=0, out=self._X_buffer[:n])
-                Yb = np.take(self.Y, idx, axis=0, out=self._Y_buffer[:n])
+                Yb = self.Y.rows(idx, self._Y_buffer[:n])
                 wb = None if self.weights is None else self.weights[idx]
             yield Xb, Yb, (1.0 / n) if wb is None else wb / n

@@ -68,6 +68,9 @@ _FITTED_DOC = """
         Number of training samples seen.
     loss_curve_ : list of float
         Objective (mean loss plus penalty) at each epoch.
+    learning_rates_ : list of float or None
+        Learning rate of each epoch (the optimizer's, times its schedule's
+        multiplier); None for L-BFGS, which has none.
     loss_ : float
         Last value of ``loss_curve_``.
     best_loss_ : float

@@ -450,11 +450,12 @@ class Adam(Optimizer):
             _ema(v, np.multiply(g, g, out=tmp), b2, tmp)  # v ← β₂ v + (1 − β₂) g²
             if self.amsgrad:
                 v = np.maximum(v_max, v, out=v_max)  # v̄ ← max(v̄, v)
-            denominator = np.sqrt(v, out=tmp)  # √v̄ / √(1 − β₂ᵗ) + ε
-            denominator /= sqrt_bias_2
-            denominator += self.epsilon
-            step = np.divide(m, denominator, out=tmp)  # θ ← θ − α/(1 − β₁ᵗ) · m / d
-            p -= np.multiply(step, step_size, out=tmp)
+            # θ ← θ − α/(1 − β₁ᵗ) · m / (√v̄ / √(1 − β₂ᵗ) + ε), with the bias
+            # correction of v̄ moved to the numerator (one pass less)
+            denominator = np.sqrt(v, out=tmp)
+            denominator += self.epsilon * sqrt_bias_2
+            step = np.divide(m, denominator, out=tmp)
+            p -= np.multiply(step, step_size * sqrt_bias_2, out=tmp)
 
 
 class AdamW(Adam):
