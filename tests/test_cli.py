@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -52,7 +53,7 @@ def test_tune_with_each_search(capsys, search, tmp_path):
     assert {"optimizer", "optimizer__learning_rate", "alpha"} <= set(tuning["best_params"])
     assert tuning["test"]["accuracy"] > 0.8
     for path in report["figures"].values():
-        assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+        assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert json.loads((tmp_path / "report.json").read_text())["tuning"]["search"] == search
 
 
