@@ -20,7 +20,7 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
 
 from ._engine.network import Network

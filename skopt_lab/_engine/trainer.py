@@ -45,7 +45,6 @@ class TrainingState:
     best_validation_score: float = -math.inf
     no_improvement_count: int = 0
     best_theta: np.ndarray | None = None
-    diverged: bool = False
     initial_loss: float | None = None
     order: np.ndarray | None = None
 
@@ -151,11 +150,11 @@ class Trainer:
         n_batches = math.ceil(n_samples / batch_size)
         trainable = theta[network.trainable_offset :]
         grad = np.empty_like(trainable)
-        l1_mask = network.weight_mask(theta.dtype) if network.l1 else None
+        l1_strength = network.l1 * network.weight_mask(theta.dtype) if network.l1 else None
         gather = _BatchGatherer(X, Y, weights, batch_size, shuffle=self.shuffle and n_batches > 1)
         dropout_rng = state.rng if network.dropout else None
         last_finite = np.empty_like(theta)  # the weights at the start of the epoch
-        converged = False
+        stopped, diverged = None, False
 
         for _ in range(n_epochs):
             self.observer.begin(state)
@@ -171,14 +170,14 @@ class Trainer:
                     value = network.value_and_gradient(theta, Xb, Yb, wb, grad, dropout_rng)
                     if state.initial_loss is None:
                         state.initial_loss = value
-                    if not value <= DIVERGENCE_RATIO * max(state.initial_loss, 1.0):
+                    if _diverging(state, value):
                         break
                     optimizer.step([trainable], [grad], state.optimizer_state)
-                    if l1_mask is not None:
-                        _soft_threshold(trainable, state.optimizer_state["learning_rate"] * network.l1 * l1_mask)
+                    if l1_strength is not None:
+                        _soft_threshold(trainable, state.optimizer_state["learning_rate"] * l1_strength)
                     total += value * Xb.shape[0]
-                finite = value <= DIVERGENCE_RATIO * max(state.initial_loss, 1.0) and np.isfinite(trainable).all()
-            if not finite:
+                diverged = _diverging(state, value) or not np.isfinite(trainable).all()
+            if diverged:
                 theta[...] = last_finite
                 # The moments are as corrupt as the weights were: start them afresh.
                 state.optimizer_state = optimizer.init([trainable])
@@ -189,16 +188,14 @@ class Trainer:
             state.n_iter += 1
             state.t += n_samples
             loss = total / n_samples
-            stop = self._end_epoch(state, loss, learning_rate, started, check_convergence)
-            if stop == "converged":
-                converged = True
-                break
-            if stop:
+            stopped = self._end_epoch(state, loss, learning_rate, started, check_convergence)
+            if stopped:
                 break
 
         if check_convergence:
             self._restore_best(state)
-            if not converged and not state.diverged and self.tol is not None and state.n_iter >= self.max_iter:
+            ran_out = stopped is None and not diverged
+            if ran_out and self.tol is not None:
                 warnings.warn(
                     f"{type(optimizer).__name__}: maximum iterations ({self.max_iter}) "
                     "reached and the optimization hasn't converged yet.",
@@ -272,7 +269,6 @@ class Trainer:
             state.theta[...] = state.best_theta
 
     def _warn_divergence(self, state, value):
-        state.diverged = True
         lr = getattr(self.optimizer, "learning_rate", None)
         advice = (
             f"Try a smaller learning_rate than {lr:g}." if lr is not None else "Check the data's scale."
@@ -346,6 +342,11 @@ class EpochObserver:
 
     def cancel(self):
         pass
+
+
+def _diverging(state, batch_loss):
+    """Whether a batch loss is non-finite or has exploded past the start."""
+    return not batch_loss <= DIVERGENCE_RATIO * max(state.initial_loss, 1.0)
 
 
 def _takes_steps(optimizer):
