@@ -225,7 +225,7 @@ def search_space(prefix, names, search, finetune=False):
         if hasattr(optimizer, "learning_rate"):
             base = optimizer.learning_rate
             subspace[f"{prefix}optimizer__learning_rate"] = (
-                [base / 10, base, base * 10] if grid else loguniform(base / 30, base * 30)
+                [base / 10, base, base * 10] if grid else loguniform(base / 10, base * 10)
             )
             subspace[f"{prefix}optimizer__schedule"] = list(SCHEDULES)
         subspace[f"{prefix}alpha"] = [1e-5, 1e-3] if grid else loguniform(1e-6, 1e-1)
