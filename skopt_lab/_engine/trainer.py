@@ -440,7 +440,8 @@ class _BatchGatherer:
                 if sparse.issparse(self.X):
                     Xb = self.X[idx]
                 else:
-                    Xb = np.take(self.X, idx, axis=0, out=self._X_buffer[:n])
+                    # mode="clip": the indices are valid, and the default mode buffers out
+                    Xb = np.take(self.X, idx, axis=0, out=self._X_buffer[:n], mode="clip")
                 Yb = self.Y.rows(idx, self._Y_buffer[:n])
                 wb = None if self.weights is None else self.weights[idx]
             yield Xb, Yb, (1.0 / n) if wb is None else wb / n
