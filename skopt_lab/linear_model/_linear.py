@@ -8,6 +8,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import (
     OPTIMIZER_PARAMETER_DOC,
+    TRAINING_ATTRIBUTES_DOC,
+    TRAINING_PARAMETERS_DOC,
     BaseNetworkEstimator,
     ClassifierTargetsMixin,
     RegressorTargetsMixin,
@@ -29,61 +31,9 @@ _COMMON_DOC = """
         Share of l1 in the elastic net, in [0, 1]; "l1" is 1 and "l2" is 0.
     fit_intercept : bool, default=True
         Whether to learn an intercept.
-    batch_size : "auto" or int, default="auto"
-        Mini-batch size: "auto" is ``min(200, n_samples)``. Full-batch
-        optimizers (GD, L-BFGS) ignore it.
-    max_iter : int, default=1000
-        Maximum number of epochs (iterations for L-BFGS).
-    tol : float or None, default=1e-4
-        Training stops when the loss (or the validation score, with early
-        stopping) has not improved by ``tol`` for ``n_iter_no_change``
-        consecutive epochs. None disables the test.
-    n_iter_no_change : int, default=10
-        Epochs without improvement before stopping.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified for
-        classifiers), stop when its score stops improving and restore the best
-        weights.
-    validation_fraction : float, default=0.1
-        Share of the data held out for early stopping.
-    shuffle : bool, default=True
-        Shuffle the samples at every epoch.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the shuffling and the validation split; an int makes training
-        bit-for-bit repeatable.
-    warm_start : bool, default=False
-        Continue from the previous ``fit``'s weights and optimizer state.
-    verbose : int, default=0
-        1 prints one line per epoch (loss, validation score, learning rate,
-        seconds).
+    {training_parameters}
 """
 
-_FITTED_DOC = """
-    optimizer_ : Optimizer
-        The clone of ``optimizer`` that was trained.
-    n_iter_ : int
-        Epochs run (L-BFGS iterations), over all calls for ``warm_start`` and
-        ``partial_fit``.
-    t_ : int
-        Number of training samples seen.
-    loss_curve_ : list of float
-        Objective (mean loss plus penalty) at each epoch.
-    learning_rates_ : list of float or None
-        Learning rate of each epoch (the optimizer's, times its schedule's
-        multiplier); None for L-BFGS, which has none.
-    loss_ : float
-        Last value of ``loss_curve_``.
-    best_loss_ : float
-        Lowest value of ``loss_curve_``.
-    validation_scores_ : list of float or None
-        Validation score at each epoch with ``early_stopping``.
-    best_validation_score_ : float or None
-        Best validation score with ``early_stopping``.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when X has string column names.
-"""
 
 
 class _LinearModel(BaseNetworkEstimator):
@@ -117,7 +67,12 @@ class _LinearModel(BaseNetworkEstimator):
         return False
 
 
-@fill_doc(optimizer_parameter=OPTIMIZER_PARAMETER_DOC, common_parameters=_COMMON_DOC, fitted_attributes=_FITTED_DOC)
+@fill_doc(
+    optimizer_parameter=OPTIMIZER_PARAMETER_DOC,
+    common_parameters=_COMMON_DOC,
+    training_parameters=TRAINING_PARAMETERS_DOC.replace("MAX_ITER", "1000"),
+    training_attributes=TRAINING_ATTRIBUTES_DOC,
+)
 class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
     """Linear regression trained by a pluggable optimizer.
 
@@ -140,7 +95,7 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
         Coefficients.
     intercept_ : ndarray of shape (n_outputs,)
         Intercepts.
-    {fitted_attributes}
+    {training_attributes}
 
     See Also
     --------
@@ -213,7 +168,12 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
         return self._y_ndim == 1
 
 
-@fill_doc(optimizer_parameter=OPTIMIZER_PARAMETER_DOC, common_parameters=_COMMON_DOC, fitted_attributes=_FITTED_DOC)
+@fill_doc(
+    optimizer_parameter=OPTIMIZER_PARAMETER_DOC,
+    common_parameters=_COMMON_DOC,
+    training_parameters=TRAINING_PARAMETERS_DOC.replace("MAX_ITER", "1000"),
+    training_attributes=TRAINING_ATTRIBUTES_DOC,
+)
 class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
     """Linear classifier trained by a pluggable optimizer.
 
@@ -241,7 +201,7 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
         Coefficients.
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts.
-    {fitted_attributes}
+    {training_attributes}
 
     See Also
     --------

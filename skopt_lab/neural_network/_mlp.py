@@ -9,6 +9,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import (
     OPTIMIZER_PARAMETER_DOC,
+    TRAINING_ATTRIBUTES_DOC,
+    TRAINING_PARAMETERS_DOC,
     BaseNetworkEstimator,
     ClassifierTargetsMixin,
     RegressorTargetsMixin,
@@ -37,33 +39,7 @@ _COMMON_DOC = """
     dropout : float, default=0.0
         Inverted dropout rate on the hidden layers, in [0, 1); only while
         training.
-    batch_size : "auto" or int, default="auto"
-        Mini-batch size: "auto" is ``min(200, n_samples)``. Full-batch
-        optimizers (GD, L-BFGS) ignore it.
-    max_iter : int, default=200
-        Maximum number of epochs (iterations for L-BFGS).
-    tol : float or None, default=1e-4
-        Training stops when the loss (or the validation score, with early
-        stopping) has not improved by ``tol`` for ``n_iter_no_change``
-        consecutive epochs. None disables the test.
-    n_iter_no_change : int, default=10
-        Epochs without improvement before stopping.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified for
-        classifiers), stop when its score stops improving and restore the best
-        weights.
-    validation_fraction : float, default=0.1
-        Share of the data held out for early stopping.
-    shuffle : bool, default=True
-        Shuffle the samples at every epoch.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights, the shuffling, dropout and the validation
-        split; an int makes training bit-for-bit repeatable.
-    warm_start : bool, default=False
-        Continue from the previous ``fit``'s weights and optimizer state.
-    verbose : int, default=0
-        1 prints one line per epoch (loss, validation score, learning rate,
-        seconds).
+    {training_parameters}
     pretrained : MLPClassifier, MLPRegressor or FrozenEstimator, default=None
         A fitted network whose hidden layers initialise this one (they are
         copied; the pretrained model is never modified). A new output layer
@@ -89,34 +65,11 @@ _FITTED_DOC = """
         Weight matrix of each layer, views of the trained parameter vector.
     intercepts_ : list of ndarray
         Bias vector of each layer, views of the trained parameter vector.
-    optimizer_ : Optimizer
-        The clone of ``optimizer`` that was trained.
-    n_iter_ : int
-        Epochs run (L-BFGS iterations), over all calls for ``warm_start`` and
-        ``partial_fit``.
-    t_ : int
-        Number of training samples seen.
-    loss_curve_ : list of float
-        Objective (mean loss plus penalty) at each epoch.
-    learning_rates_ : list of float or None
-        Learning rate of each epoch (the optimizer's, times its schedule's
-        multiplier); None for L-BFGS, which has none.
-    loss_ : float
-        Last value of ``loss_curve_``.
-    best_loss_ : float
-        Lowest value of ``loss_curve_``.
-    validation_scores_ : list of float or None
-        Validation score at each epoch with ``early_stopping``.
-    best_validation_score_ : float or None
-        Best validation score with ``early_stopping``.
+    {training_attributes}
     n_layers_ : int
         Number of layers, input and output included.
     n_outputs_ : int
         Number of outputs.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when X has string column names.
 """
 
 
@@ -279,7 +232,9 @@ def _as_sizes(hidden_layer_sizes):
     network_parameters=_NETWORK_DOC,
     optimizer_parameter=OPTIMIZER_PARAMETER_DOC,
     common_parameters=_COMMON_DOC,
+    training_parameters=TRAINING_PARAMETERS_DOC.replace("MAX_ITER", "200"),
     fitted_attributes=_FITTED_DOC,
+    training_attributes=TRAINING_ATTRIBUTES_DOC,
 )
 class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
     """Multi-layer perceptron classifier trained by a pluggable optimizer.
@@ -425,7 +380,9 @@ class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
     network_parameters=_NETWORK_DOC,
     optimizer_parameter=OPTIMIZER_PARAMETER_DOC,
     common_parameters=_COMMON_DOC,
+    training_parameters=TRAINING_PARAMETERS_DOC.replace("MAX_ITER", "200"),
     fitted_attributes=_FITTED_DOC,
+    training_attributes=TRAINING_ATTRIBUTES_DOC,
 )
 class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
     """Multi-layer perceptron regressor trained by a pluggable optimizer.
