@@ -544,6 +544,42 @@ class ClassifierTargetsMixin:
         return raw[:, 0] if raw.shape[1] == 1 else raw
 
 
+    def _has_proba(self):
+        return True
+
+    @available_if(lambda self: self._has_proba())
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class in the order of ``classes_`` (of each
+            label, independently, for multilabel problems).
+        """
+        return self._probabilities(X)
+
+    @available_if(lambda self: self._has_proba())
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`, computed without overflow.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probability of each class.
+        """
+        return self._probabilities(X, log=True)
+
     def _probabilities(self, X, log=False):
         raw = self._raw_output(X)
         loss = self._network.loss

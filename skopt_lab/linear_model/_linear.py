@@ -3,7 +3,6 @@
 from numbers import Real
 
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import (
@@ -282,36 +281,5 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
         return compute_class_sample_weight(self.class_weight, y, sample_weight, incremental, dtype)
 
     def _has_proba(self):
+        """Probabilities exist for the log-loss and the modified Huber loss."""
         return self.loss in ("log_loss", "modified_huber")
-
-    @available_if(_has_proba)
-    def predict_proba(self, X):
-        """Class probabilities (``log_loss`` and ``modified_huber`` only).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probability of each class, in the order of ``classes_``.
-        """
-        return self._probabilities(X)
-
-    @available_if(_has_proba)
-    def predict_log_proba(self, X):
-        """Log of :meth:`predict_proba`, computed stably for ``log_loss``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probability of each class.
-        """
-        return self._probabilities(X, log=True)

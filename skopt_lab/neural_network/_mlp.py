@@ -339,37 +339,6 @@ class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
     def _supports_multilabel(self):
         return True
 
-    def predict_proba(self, X):
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probability of each class in the order of ``classes_`` (of each
-            label, independently, for multilabel problems).
-        """
-        return self._probabilities(X)
-
-    def predict_log_proba(self, X):
-        """Log of :meth:`predict_proba`, computed without overflow.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probability of each class.
-        """
-        return self._probabilities(X, log=True)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
