@@ -24,9 +24,9 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
-# Training has diverged once a batch loss exceeds this multiple of the first
-# batch's loss (floored at 1): adaptive optimizers with an absurd learning
-# rate keep the loss finite but astronomically large, never NaN.
+# Training has diverged once a batch loss exceeds this multiple of the initial
+# weights' mean loss on the data (floored at 1): adaptive optimizers with an
+# absurd learning rate keep the loss finite but astronomically large, never NaN.
 DIVERGENCE_RATIO = 1e4
 
 # Below this many multiply-adds in a batch's forward pass, BLAS threads cannot
@@ -165,6 +165,8 @@ class Trainer:
         dropout_rng = state.rng if network.dropout else None
         last_finite = np.empty_like(theta)  # the weights at the start of the epoch
         stopped, diverged = None, False
+        if state.initial_loss is None:
+            state.initial_loss = self._initial_loss(theta, gather)
 
         for _ in range(n_epochs):
             self.observer.begin(state)
@@ -178,8 +180,6 @@ class Trainer:
             with np.errstate(over="ignore", invalid="ignore"):
                 for Xb, Yb, wb in gather.batches(order):
                     value = network.value_and_gradient(theta, Xb, Yb, wb, grad, dropout_rng)
-                    if state.initial_loss is None:
-                        state.initial_loss = value
                     if _diverging(state, value):
                         break
                     optimizer.step([trainable], [grad], state.optimizer_state)
@@ -277,6 +277,17 @@ class Trainer:
     def _restore_best(self, state):
         if self.validation_score is not None and state.best_theta is not None:
             state.theta[...] = state.best_theta
+
+    def _initial_loss(self, theta, gather):
+        """The starting weights' mean loss over all the data given: the scale
+        against which divergence is judged. The first batch is no such scale:
+        a batch of one sample the initial weights happen to fit has loss 0."""
+        total = 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            for Xb, Yb, wb in gather.batches(None):
+                raw = self.network.forward(theta, Xb)
+                total += self.network.loss.value_and_gradient(raw, Yb, wb, np.empty_like(raw)) * Xb.shape[0]
+        return total / gather.n_samples
 
     def _warn_divergence(self, state, value):
         lr = getattr(self.optimizer, "learning_rate", None)
