@@ -229,6 +229,12 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
         Y = self._encode_targets(y, fresh=fresh, incremental=incremental, classes=classes).astype(X.dtype)
         sample_weight = self._class_weighted(y, sample_weight, incremental, X.dtype)
+        if sample_weight is not None and not sample_weight.any():
+            # The mean weight normalises the loss; all zeros would make it NaN.
+            raise ValueError(
+                "The sample weights, multiplied by class_weight, are all zero: "
+                "at least one sample must have a non-zero weight."
+            )
 
         if fresh:
             self.optimizer_ = get_optimizer(self.optimizer)
@@ -321,10 +327,24 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             ) from None
         X_train, X_val, Y_train, y_train, y_val = X[train], X[val], Y[train], y[train], y[val]
         w_train, w_val = (sample_weight[train], sample_weight[val]) if sample_weight is not None else (None, None)
+        if is_regressor(self) and len(val) < 2:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves {len(val)} validation "
+                f"sample of {X.shape[0]}; the R² score of early stopping needs at least 2."
+            )
+        for part, weights in (("training", w_train), ("validation", w_val)):
+            if weights is not None and not weights.any():
+                raise ValueError(
+                    f"Every sample of the early-stopping {part} split has weight zero; "
+                    "change validation_fraction or random_state, or give more samples a weight."
+                )
         network = self._network
 
         def validation_score(theta):
-            return self._score_output(network.forward(theta, X_val), y_val, w_val)
+            # R² of near-constant validation targets (variance ~1e-300) overflows
+            # to -inf: a useless score for early stopping, not a reason to warn.
+            with np.errstate(over="ignore"):
+                return self._score_output(network.forward(theta, X_val), y_val, w_val)
 
         return X_train, Y_train, y_train, w_train, validation_score
 
