@@ -24,9 +24,9 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
-# Training has diverged once a batch loss exceeds this multiple of the initial
-# weights' mean loss on the data (floored at 1): adaptive optimizers with an
-# absurd learning rate keep the loss finite but astronomically large, never NaN.
+# Training has diverged once a batch loss exceeds this multiple of the loss at
+# the start (floored at 1): adaptive optimizers with an absurd learning rate
+# keep the loss finite but astronomically large, never NaN.
 DIVERGENCE_RATIO = 1e4
 
 # Below this many multiply-adds in a batch's forward pass, BLAS threads cannot
@@ -53,7 +53,10 @@ class TrainingState:
     best_validation_score: float = -math.inf
     no_improvement_count: int = 0
     best_theta: np.ndarray | None = None
-    initial_loss: float | None = None
+    # The loss divergence is judged against, settled in the first epoch (see
+    # Trainer._diverging).
+    loss_scale: float | None = None
+    loss_scale_settled: bool = False
     order: np.ndarray | None = None
 
 
@@ -165,8 +168,6 @@ class Trainer:
         dropout_rng = state.rng if network.dropout else None
         last_finite = np.empty_like(theta)  # the weights at the start of the epoch
         stopped, diverged = None, False
-        if state.initial_loss is None:
-            state.initial_loss = self._initial_loss(theta, gather)
 
         for _ in range(n_epochs):
             self.observer.begin(state)
@@ -180,13 +181,15 @@ class Trainer:
             with np.errstate(over="ignore", invalid="ignore"):
                 for Xb, Yb, wb in gather.batches(order):
                     value = network.value_and_gradient(theta, Xb, Yb, wb, grad, dropout_rng)
-                    if _diverging(state, value):
+                    if state.loss_scale is None:
+                        state.loss_scale = value
+                    if self._diverging(state, value, last_finite, X, Y, weights):
                         break
                     optimizer.step([trainable], [grad], state.optimizer_state)
                     if l1_strength is not None:
                         _soft_threshold(trainable, state.optimizer_state["learning_rate"] * l1_strength)
                     total += value * Xb.shape[0]
-                diverged = _diverging(state, value) or not np.isfinite(trainable).all()
+                diverged = not (value <= _divergence_threshold(state)) or not np.isfinite(trainable).all()
             if diverged:
                 theta[...] = last_finite
                 # The moments are as corrupt as the weights were: start them afresh.
@@ -198,6 +201,8 @@ class Trainer:
             state.n_iter += 1
             state.t += n_samples
             loss = total / n_samples
+            if not state.loss_scale_settled:
+                state.loss_scale, state.loss_scale_settled = max(state.loss_scale, loss), True
             stopped = self._end_epoch(state, loss, learning_rate, started, check_convergence)
             if stopped:
                 break
@@ -278,16 +283,35 @@ class Trainer:
         if self.validation_score is not None and state.best_theta is not None:
             state.theta[...] = state.best_theta
 
-    def _initial_loss(self, theta, gather):
-        """The starting weights' mean loss over all the data given: the scale
-        against which divergence is judged. The first batch is no such scale:
-        a batch of one sample the initial weights happen to fit has loss 0."""
-        total = 0.0
-        with np.errstate(over="ignore", invalid="ignore"):
-            for Xb, Yb, wb in gather.batches(None):
-                raw = self.network.forward(theta, Xb)
-                total += self.network.loss.value_and_gradient(raw, Yb, wb, np.empty_like(raw)) * Xb.shape[0]
-        return total / gather.n_samples
+    def _diverging(self, state, batch_loss, epoch_start, X, Y, weights):
+        """Whether a batch loss is non-finite or has exploded past the scale.
+
+        In the first epoch the scale is the first batch's loss: free, but
+        rough, since a batch of one sample the initial weights happen to fit
+        has loss 0 and the next sample's ordinary loss would read as
+        divergence. So when a finite loss of the first epoch exceeds it, the
+        scale becomes the initial weights' (``epoch_start``) mean loss on all
+        the data, and the test is made again. After the first epoch the scale
+        is settled: at least that epoch's mean loss, every batch of which
+        passed the test.
+        """
+        if batch_loss <= _divergence_threshold(state):
+            return False
+        if not state.loss_scale_settled and math.isfinite(batch_loss):
+            state.loss_scale = max(state.loss_scale, self._mean_loss(epoch_start, X, Y, weights))
+            state.loss_scale_settled = True
+            return not batch_loss <= _divergence_threshold(state)
+        return True
+
+    def _mean_loss(self, theta, X, Y, weights):
+        """The data term of the loss of ``theta`` over all of X, batch by batch."""
+        network, total = self.network, 0.0
+        batch_size = resolve_batch_size(self.batch_size, X.shape[0], self.optimizer)
+        gather = _BatchGatherer(X, Y, weights, batch_size, shuffle=False)
+        for Xb, Yb, wb in gather.batches(None):
+            raw = network.forward(theta, Xb)
+            total += network.loss.value_and_gradient(raw, Yb, wb, np.empty_like(raw)) * Xb.shape[0]
+        return total / X.shape[0]
 
     def _warn_divergence(self, state, value):
         lr = getattr(self.optimizer, "learning_rate", None)
@@ -377,9 +401,8 @@ def _blas_threads(batch_flops):
     return contextlib.nullcontext()
 
 
-def _diverging(state, batch_loss):
-    """Whether a batch loss is non-finite or has exploded past the start."""
-    return not batch_loss <= DIVERGENCE_RATIO * max(state.initial_loss, 1.0)
+def _divergence_threshold(state):
+    return DIVERGENCE_RATIO * max(state.loss_scale, 1.0)
 
 
 def _takes_steps(optimizer):
