@@ -8,6 +8,7 @@ builds the :class:`~skopt_lab._engine.network.Network`, owns the
 """
 
 import dataclasses
+import textwrap
 from numbers import Integral, Real
 
 import numpy as np
@@ -34,11 +35,9 @@ OPTIMIZER_PARAMETER_DOC = """
         How the model is trained: an optimizer object from
         :mod:`skopt_lab.optimizers` (tunable with nested keys such as
         ``optimizer__learning_rate``, which also work on None and names), one
-        of the names ``"gd"``, ``"sgd"``, ``"momentum"``, ``"adagrad"``,
-        ``"rmsprop"``, ``"adam"``, ``"adamw"``, ``"nadam"``, ``"adadelta"``,
-        ``"lbfgs"``, or None for ``Adam()``. ``fit`` trains a clone, exposed
-        as ``optimizer_``.
-"""
+        of the names NAMES, or None for ``Adam()``. ``fit`` trains a clone,
+        exposed as ``optimizer_``.
+""".replace("NAMES", textwrap.fill(", ".join(f'``"{name}"``' for name in OPTIMIZERS), 62).replace("\n", "\n        "))
 
 
 TRAINING_PARAMETERS_DOC = """

@@ -21,19 +21,56 @@ from ._schedules import (
 )
 from ._stochastic import GD, SGD, AdaGrad, Adadelta, Adam, AdamW, Momentum, Nadam, RMSprop
 
-#: The string shortcuts accepted wherever an optimizer is.
-OPTIMIZERS = {
-    "gd": GD,
-    "sgd": SGD,
-    "momentum": Momentum,
-    "adagrad": AdaGrad,
-    "rmsprop": RMSprop,
-    "adam": Adam,
-    "adamw": AdamW,
-    "nadam": Nadam,
-    "adadelta": Adadelta,
-    "lbfgs": LBFGS,
-}
+#: The one registry of optimizer names: (name, class, display name), in the
+#: order the documentation and the command line list them; the seed
+#: document's six come first.
+REGISTRY = (
+    ("gd", GD, "GD"),
+    ("sgd", SGD, "SGD"),
+    ("momentum", Momentum, "Momentum"),
+    ("adagrad", AdaGrad, "AdaGrad"),
+    ("rmsprop", RMSprop, "RMSprop"),
+    ("adam", Adam, "Adam"),
+    ("adamw", AdamW, "AdamW"),
+    ("nadam", Nadam, "Nadam"),
+    ("adadelta", Adadelta, "Adadelta"),
+    ("lbfgs", LBFGS, "L-BFGS"),
+)
+
+#: The string shortcuts accepted wherever an optimizer is: name -> class.
+OPTIMIZERS = {name: cls for name, cls, _ in REGISTRY}
+
+#: How people write each optimizer's name: name -> display name.
+DISPLAY_NAMES = {name: display for name, _, display in REGISTRY}
+
+
+def display_name(optimizer):
+    """The name to show for an optimizer: "L-BFGS" for ``"lbfgs"`` or ``LBFGS()``.
+
+    Parameters
+    ----------
+    optimizer : None, str or Optimizer
+        None (Adam, the estimators' default), a registered name or an
+        optimizer object; an unregistered class shows its class name.
+
+    Returns
+    -------
+    name : str
+
+    Examples
+    --------
+    >>> from skopt_lab.optimizers import SGD, display_name
+    >>> display_name("lbfgs"), display_name(SGD(momentum=0.9)), display_name(None)
+    ('L-BFGS', 'SGD', 'Adam')
+    """
+    if optimizer is None:
+        return DISPLAY_NAMES["adam"]
+    if isinstance(optimizer, str):
+        return DISPLAY_NAMES.get(optimizer, optimizer)
+    for _, cls, display in REGISTRY:
+        if type(optimizer) is cls:
+            return display
+    return type(optimizer).__name__
 
 
 def get_optimizer(optimizer):
@@ -82,7 +119,9 @@ def get_optimizer(optimizer):
 
 
 __all__ = [
+    "DISPLAY_NAMES",
     "OPTIMIZERS",
+    "REGISTRY",
     "GD",
     "SGD",
     "AdaGrad",
@@ -102,6 +141,7 @@ __all__ = [
     "Schedule",
     "StepDecay",
     "clip_by_global_norm",
+    "display_name",
     "get_optimizer",
     "global_norm",
 ]
