@@ -223,8 +223,9 @@ def test_every_torch_variant_has_its_stored_trajectory():
     ids = [variant.id for variant in VARIANTS]
     assert len(set(ids)) == len(ids)
     stored = {file.stem for file in trajectories.TORCH_DIR.glob("*.npz")}
-    assert not set(ids) - stored, f"no stored trajectory: {REGENERATE}"
-    assert not stored - set(ids), f"stored trajectories without a variant: {REGENERATE}"
+    missing, stale = sorted(set(ids) - stored), sorted(stored - set(ids))
+    assert not missing, f"no stored trajectory for {missing}: {REGENERATE}"
+    assert not stale, f"stored trajectories without a variant: {stale}: {REGENERATE}"
     # every step optimizer with a torch.optim counterpart is compared
     assert {type(variant.optimizer) for variant in VARIANTS} == set(OPTIMIZERS.values()) - {Momentum, LBFGS}
 
@@ -235,7 +236,10 @@ def test_matches_torch(variant):
     torch = pytest.importorskip("torch")
     stored = trajectories.load(trajectories.path(variant.id))
     now = trajectories.torch_steps(variant.optimizer, stored.params, stored.grads)
-    context = f"torch {torch.__version__} against the file's {stored.metadata['torch_version']}; {REGENERATE}"
+    context = (
+        f"torch {torch.__version__} no longer gives the trajectory stored with torch "
+        f"{stored.metadata['torch_version']}; if torch changed on purpose, {REGENERATE}"
+    )
     _assert_same_trajectory(now, stored.steps, context)
 
 
