@@ -146,9 +146,9 @@ def test_failed_candidates_score_error_score_and_are_avoided():
     assert (x[5:] > 2.5).mean() < (x[:5] > 2.5).mean()
 
 
-def test_a_round_whose_fits_all_fail_is_recorded_with_the_next():
-    # One initial point, in the failing part (as this seed gives), so the first
-    # round, which scikit-learn refuses to record, is deferred to the next.
+def test_a_round_whose_fits_all_fail_is_recorded():
+    # One initial point, in the failing part (as this seed gives): scikit-learn's
+    # evaluate_candidates would refuse to record that round; ours keeps it.
     estimator = Objective(fail_above=-1)
     with pytest.warns(FitFailedWarning), pytest.warns(UserWarning, match="non-finite"):
         fitted = search(estimator=estimator, n_iter=6, n_initial_points=1, random_state=1).fit(

@@ -1,4 +1,4 @@
-"""The Gaussian-process model and acquisition step of :class:`BayesSearchCV`."""
+"""The Gaussian-process proposer of :class:`BayesSearchCV` and :class:`HyperbandSearchCV`."""
 
 import warnings
 
@@ -9,6 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 from sklearn.preprocessing import PowerTransformer
+from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
 # Random candidates on which the acquisition is evaluated each proposal; a
@@ -80,19 +81,21 @@ class Proposer:
     Parameters
     ----------
     space : Space
-    acquisition : {"ei", "ucb"}
-    xi, kappa : float
+    acquisition : {"ei", "ucb"}, default="ei"
+    xi, kappa : float, default=0.01 and 1.96
         Exploration parameters of "ei" and "ucb", in units of the standard
         deviation of the transformed scores.
     rng : numpy.random.RandomState
+        The search's random generator: the proposer owns it, so that saving
+        the proposer saves where the search's randomness stands.
     """
 
-    def __init__(self, space, acquisition, xi, kappa, rng):
+    def __init__(self, space, acquisition="ei", xi=0.01, kappa=1.96, rng=None):
         self.space = space
         self.acquisition = acquisition
         self.xi = xi
         self.kappa = kappa
-        self.rng = rng
+        self.rng = check_random_state(rng)
         self._kernel = _kernel(space.width)
         self._default_theta = self._kernel.theta
 
