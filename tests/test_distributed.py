@@ -85,7 +85,7 @@ def _training_calls(search):
         return len(results["params"]) * search.n_splits_, 1
     # One partial_fit per epoch: each fold model trains up to its candidate's last rung.
     last_rung = {repr(params): n for params, n in zip(results["params"], results["n_resources"])}
-    return sum(last_rung.values()) * search.n_splits_, search.max_resources_
+    return sum(last_rung.values()) * search.n_splits_, 1  # the refit: fit(max_iter=max_resources)
 
 
 @pytest.fixture(scope="module")

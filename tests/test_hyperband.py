@@ -72,7 +72,8 @@ def _reset_counts():
 
 
 def hyperband(estimator=None, space=TOY_SPACE, **kwargs):
-    kwargs = {"max_resources": 9, "cv": CV, "random_state": 0, **kwargs}
+    # Hyperband's whole set of brackets unless told otherwise.
+    kwargs = {"max_resources": 9, "n_brackets": None, "cv": CV, "random_state": 0, **kwargs}
     return HyperbandSearchCV(estimator or Toy(), space, **kwargs)
 
 
@@ -123,13 +124,18 @@ def test_brackets_rungs_and_promotions():
     last_rung = {}
     for params, n in zip(results["params"], results["n_resources"]):
         last_rung[_key(params)] = n
-    assert CALLS == {"partial_fit": 2 * sum(last_rung.values()) + 27}
+    assert CALLS == {"partial_fit": 2 * sum(last_rung.values()), "fit": 1}  # the refit: fit(max_iter=27)
 
 
 def test_n_brackets_cycles_from_the_most_aggressive():
     results = hyperband(n_brackets=4, proposer="random").fit(X_DUMMY).cv_results_
     first_budget = {b: results["n_resources"][results["bracket"] == b].min() for b in range(4)}
     assert first_budget == {0: 1, 1: 3, 2: 9, 3: 1}
+    # By default, the two most aggressive.
+    results = HyperbandSearchCV(Toy(), TOY_SPACE, max_resources=9, cv=CV, random_state=0).fit(X_DUMMY).cv_results_
+    assert collections.Counter(zip(results["bracket"], results["n_resources"])) == {
+        (0, 1): 9, (0, 3): 3, (0, 9): 1, (1, 3): 5, (1, 9): 1
+    }
 
 
 # 2. Continuing the fold models is exact.
@@ -164,14 +170,14 @@ def test_continuation_equals_training_straight_through(pipeline):
     space = {f"recordingmlp__{k}" if pipeline else k: v for k, v in MLP_SPACE.items()}
     # A shuffling splitter without a seed splits differently at every call:
     # the search draws its folds once.
-    search = HyperbandSearchCV(estimator, space, max_resources=9, cv=KFold(3, shuffle=True), random_state=0)
+    search = HyperbandSearchCV(
+        estimator, space, max_resources=9, n_brackets=None, cv=KFold(3, shuffle=True), random_state=0
+    )
     search.fit(X_CLF, Y_CLF)
 
     by_model = collections.defaultdict(list)
     for record in RECORDS:
         by_model[id(record[0])].append(record)
-    refit = by_model.pop(id(search.best_estimator_[-1] if pipeline else search.best_estimator_))
-    assert len(refit) == 9 and len(refit[-1][2]) == len(X_CLF)
     reached = collections.Counter()
     for records in by_model.values():
         epochs = [r[1] for r in records]
@@ -190,6 +196,14 @@ def test_continuation_equals_training_straight_through(pipeline):
     assert reached == {1: 3 * (9 - 3), 3: 3 * (3 - 1 + 5 - 1), 9: 3 * (1 + 1 + 3)}
     if pipeline:  # fitted once per candidate and fold, then once for the refit
         assert CALLS["scaler fit"] == 3 * (9 + 5 + 3) + 1
+    # The refit is fit(max_iter=9): the model 9 calls of partial_fit would give.
+    best = search.best_estimator_[-1] if pipeline else search.best_estimator_
+    assert best.max_iter == best.n_iter_ == 9
+    Xt = search.best_estimator_[:-1].transform(X_CLF) if pipeline else X_CLF
+    by_epoch = clone(best)
+    for _ in range(9):
+        MLPClassifier.partial_fit(by_epoch, Xt, Y_CLF, classes=np.unique(Y_CLF))
+    np.testing.assert_array_equal(by_epoch.coefs_[0], best.coefs_[0])
 
 
 def test_a_candidate_that_cannot_be_trained_further_is_not_promoted():
@@ -278,12 +292,12 @@ def test_the_model_learns_from_the_highest_rung_with_enough_scores(proposer, mon
     if proposer == "random":
         assert observed == []
         return
-    # The model needs 4 + 2 scores (x and 3 one-hot choices). After bracket 0
-    # (27, 9, 3, 1 candidates at 1, 3, 9, 27 epochs) the rung of 3 epochs is
-    # the highest with enough: 9 scores for bracket 1's 12 candidates. After
-    # bracket 1 (12, 4, 1 at 3, 9, 27) the rung of 9 epochs has 7, for
-    # bracket 2's 6; then it has 13, for bracket 3's 4.
-    assert observed == [(9, 12), (7, 6), (13, 4)]
+    # The model needs 10 scores (at least 2 per input: x and 3 one-hot choices).
+    # After bracket 0 (27, 9, 3, 1 candidates at 1, 3, 9, 27 epochs) only the
+    # rung of 1 epoch has enough: 27 scores for bracket 1's 12 candidates.
+    # After bracket 1 (12, 4, 1 at 3, 9, 27) the rung of 3 epochs has 21, for
+    # bracket 2's 6; after bracket 2 (6, 2 at 9, 27) the rung of 9 has 13.
+    assert observed == [(27, 12), (21, 6), (13, 4)]
 
 
 # 5. Bad input.
@@ -343,9 +357,8 @@ def test_warm_start_evaluates_only_the_new_candidates(name):
 
     _same_results(search, uninterrupted)
     assert 0 < first_rows < len(search.cv_results_["params"])
-    # Only the refit is trained twice.
-    refit_calls = 9 if name == "HyperbandSearchCV" else 1
-    assert sum(CALLS.values()) == n_calls + refit_calls
+    # Only the refit (one fit) is trained twice.
+    assert sum(CALLS.values()) == n_calls + 1
     assert first_calls < n_calls
 
 
@@ -383,7 +396,7 @@ def test_checkpoint_resumes_after_a_crash(name, tmp_path):
     CALLS.clear()
     again = make(**{budget: large}, checkpoint=path).fit(X_DUMMY)
     _same_results(again, uninterrupted)
-    assert sum(CALLS.values()) == (9 if name == "HyperbandSearchCV" else 1)  # the refit
+    assert CALLS == {"fit": 1}  # the refit
 
 
 @pytest.mark.parametrize("name", SEARCHES)

@@ -72,7 +72,7 @@ class HyperbandSearchCV(RoundSearchCV):
         number of samples, for ``resource="n_samples"`` only.
 
     min_resources : int, default=1
-        Smallest budget of a first rung.
+        Smallest budget of a first rung. See Notes for the default.
 
     factor : float, default=3
         Budget multiplier from one rung to the next; ``1 / factor`` of the
@@ -84,11 +84,11 @@ class HyperbandSearchCV(RoundSearchCV):
         first bracket, before there is anything to learn from, is random in
         both cases.
 
-    n_brackets : int, default=None
+    n_brackets : int or None, default=2
         Number of brackets to run, the most aggressive first (most
         candidates, smallest first budget), cycling through Hyperband's set
         of ``floor(log(max_resources / min_resources) / log(factor)) + 1``
-        brackets. None runs that whole set once.
+        brackets. None runs that whole set once. See Notes for the default.
 
     scoring : str, callable, list, tuple or dict, default=None
         As in ``RandomizedSearchCV``. With several metrics, the search
@@ -247,7 +247,7 @@ class HyperbandSearchCV(RoundSearchCV):
         min_resources=1,
         factor=3,
         proposer="bayes",
-        n_brackets=None,
+        n_brackets=2,
         scoring=None,
         cv=5,
         n_jobs=None,
@@ -386,10 +386,13 @@ class HyperbandSearchCV(RoundSearchCV):
     def _model_rows(state):
         """The rows of the highest rung with enough of them for the model.
 
-        A Gaussian process with one length scale per input, a variance and
-        a noise level needs at least that many points to say anything.
+        Enough is what BayesSearchCV's initial design gives its model by
+        default, 10, or twice the model's inputs if that is more: a bracket
+        asks for a whole batch of candidates at once, and a Gaussian process
+        fitted to fewer points is so unsure away from them that the batch
+        goes to the corners of the space (seen with 9 points and 5 inputs).
         """
-        needed = state.proposer.space.width + 2
+        needed = max(10, 2 * state.proposer.space.width)
         by_rung = {}
         for row in state.rows:
             by_rung.setdefault(row.extra["iter"], []).append(row)
@@ -456,12 +459,15 @@ class HyperbandSearchCV(RoundSearchCV):
         return np.sort(resample(train, replace=False, n_samples=n, stratify=stratify, random_state=seed))
 
     def _refit_best(self, estimator, X, y, fit_params):
-        if self.resource == "epochs":
-            estimator.set_params(**self._horizon)
+        if self.resource == "epochs" and not self._horizon:
             classes = np.unique(y) if y is not None and is_classifier(estimator) else None
             _train_epochs(estimator, X, y, self.max_resources_, fit_params, classes, first=True)
             return
-        if self.resource != "n_samples":
+        if self.resource == "epochs":
+            # fit with max_iter=max_resources: for skopt_lab's estimators (tol=None)
+            # the very model that many partial_fit calls give, in one call.
+            estimator.set_params(**self._horizon)
+        elif self.resource != "n_samples":
             estimator.set_params(**{self.resource: self.max_resources_})
         super()._refit_best(estimator, X, y, fit_params)
 
