@@ -14,6 +14,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, RandomizedSearchCV
 
 from skopt_lab.model_selection import BayesSearchCV
+from skopt_lab.model_selection._space import Space
+from skopt_lab.model_selection._surrogate import Proposer
 from skopt_lab.optimizers import SGD, Adam
 
 X_DUMMY = np.zeros((10, 1))
@@ -127,6 +129,10 @@ def test_no_duplicates_in_a_small_discrete_dimension():
     fitted = search(space, n_iter=12, n_initial_points=3).fit(X_DUMMY)
     params = [tuple(p.values()) for p in fitted.cv_results_["params"]]
     assert len(set(params)) == len(params) == 12
+
+
+def test_an_empty_batch_is_empty():
+    assert Proposer(Space(BRANIN_SPACE), rng=0).initial(0, set()) == []
 
 
 # 4. Failing candidates.

@@ -282,6 +282,8 @@ class _Run:
             verbose=search.verbose,
         )
         self._round_ctx = None
+        # Data of each fold a search may split once and reuse at every round.
+        self.folds = {}
 
     def evaluate(self, tasks):
         """Evaluate ``tasks`` on every fold in one parallel call; record the rows."""
