@@ -266,14 +266,13 @@ class _Run:
         self.state = state
         self.space = space
         self.X, self.y = X, y
-        self.fit_params = routed_params.estimator.fit
         self.parallel = parallel
         self.search_ctx = search_ctx
         self.base_estimator = clone(search.estimator)
         self.classes = np.unique(y) if y is not None and is_classifier(search.estimator) else None
         self.fit_and_score_kwargs = dict(
             scorer=scorers,
-            fit_params=self.fit_params,
+            fit_params=routed_params.estimator.fit,
             score_params=routed_params.scorer.score,
             return_train_score=search.return_train_score,
             return_n_test_samples=True,
