@@ -39,10 +39,11 @@ from sklearn.utils.validation import (
 from ._callback_bridge import CallbackBridge
 from ._engine.targets import ClassEncoder, RegressionEncoder
 from ._engine.trainer import Trainer, TrainingState, continue_optimizer_state
+from ._param_names import CachedParamNames
 from .optimizers import OPTIMIZERS, get_optimizer
 
 
-class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
+class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator):
     """Shared machinery of the linear and MLP estimators (private).
 
     A family (linear models, MLPs) adds its parameters' cross-checks in
@@ -427,8 +428,8 @@ class ClassifierTargetsMixin:
     """Label encoding, predictions and scores shared by the classifiers."""
 
     def _fit_target_encoder(self, y, *, classes, previous, incremental):
-        check_classification_targets(y)
         if previous is None:
+            check_classification_targets(y)
             if incremental and classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             return self._new_encoder(y, classes)

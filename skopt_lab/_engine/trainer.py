@@ -14,12 +14,12 @@ the full-batch objective instead of the epoch loop.
 
 import contextlib
 import copy
+import dataclasses
 import functools
 import itertools
 import math
 import time
 import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -43,7 +43,7 @@ LARGE_SCALE = 1e3
 SMALL_BATCH_FLOPS = 4e6
 
 
-@dataclass
+@dataclasses.dataclass
 class TrainingState:
     """Everything that changes while training, kept between ``partial_fit``
     calls and pickled with the estimator so training resumes exactly.
@@ -57,9 +57,9 @@ class TrainingState:
     rng: np.random.Generator
     n_iter: int = 0
     t: int = 0
-    loss_curve: list = field(default_factory=list)
-    validation_scores: list = field(default_factory=list)
-    learning_rates: list = field(default_factory=list)
+    loss_curve: list = dataclasses.field(default_factory=list)
+    validation_scores: list = dataclasses.field(default_factory=list)
+    learning_rates: list = dataclasses.field(default_factory=list)
     best_loss: float = math.inf
     best_validation_score: float = -math.inf
     no_improvement_count: int = 0
@@ -72,7 +72,17 @@ class TrainingState:
 
     def copy(self):
         """An independent copy: training it leaves this state untouched."""
-        return copy.deepcopy(self)
+        return dataclasses.replace(
+            self,
+            theta=self.theta.copy(),
+            optimizer_state=_copy_into(self.optimizer_state, None),
+            rng=copy.deepcopy(self.rng),
+            loss_curve=list(self.loss_curve),
+            validation_scores=list(self.validation_scores),
+            learning_rates=list(self.learning_rates),
+            best_theta=_copy_into(self.best_theta, None),
+            order=_copy_into(self.order, None),
+        )
 
 
 def continue_optimizer_state(optimizer, previous_optimizer, previous_state, params, *, keep_schedule, **options):
@@ -557,6 +567,8 @@ def _copy_into(source, target):
         for key, value in source.items():
             target[key] = _copy_into(value, target.get(key))
         return target
+    if source is None or isinstance(source, (bool, int, float, str, np.generic)):
+        return source
     return copy.deepcopy(source)
 
 

@@ -6,6 +6,8 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import HasMethods, Interval
 
+from .._param_names import CachedParamNames
+
 
 def _positive(closed="neither"):
     return Interval(Real, 0, None, closed=closed)
@@ -35,7 +37,7 @@ def clip_by_global_norm(grads, clip_norm):
     return [g * scale for g in grads]
 
 
-class Optimizer(BaseEstimator):
+class Optimizer(CachedParamNames, BaseEstimator):
     """Base class of every optimizer in skopt_lab.
 
     An optimizer is a *hyperparameter object*: it holds only its constructor

@@ -27,6 +27,8 @@ from numbers import Integral, Real
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._param_names import CachedParamNames
+
 
 _NEEDS_VALIDATION = (
     "ReduceOnPlateau(monitor='validation_score') needs a validation split: set "
@@ -35,7 +37,7 @@ _NEEDS_VALIDATION = (
 )
 
 
-class Schedule(BaseEstimator):
+class Schedule(CachedParamNames, BaseEstimator):
     """Base class of learning-rate schedules: a function of the epoch.
 
     Subclasses implement ``_multiplier(epoch, n_epochs)``; stateful schedules
