@@ -53,7 +53,7 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
     """
 
     _parameter_constraints: dict = {
-        "optimizer": [None, StrOptions(set(OPTIMIZERS)), HasMethods(["init", "step", "begin_epoch", "end_epoch"])],
+        "optimizer": [None, StrOptions(set(OPTIMIZERS)), HasMethods(["validate", "init", "begin_epoch", "step", "end_epoch", "on_plateau"])],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],

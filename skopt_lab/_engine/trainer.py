@@ -356,6 +356,11 @@ class Trainer:
         state.best_loss = min(state.best_loss, loss)
         state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
         if state.no_improvement_count > self.n_iter_no_change:
+            if self.optimizer.on_plateau(state.optimizer_state):
+                state.no_improvement_count = 0
+                if self.verbose:
+                    print("Plateau: the schedule cut the learning rate; training goes on.", flush=True)
+                return False
             if self.verbose:
                 what = "Validation score" if score is not None else "Training loss"
                 print(

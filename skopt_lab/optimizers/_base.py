@@ -58,7 +58,9 @@ class Optimizer(CachedParamNames, BaseEstimator):
     - ``opt.step(params, grads, state)`` updates ``params`` in place, once
       per batch;
     - ``opt.end_epoch(state, loss=..., validation_score=...)`` advances the
-      schedule.
+      schedule;
+    - ``opt.on_plateau(state)`` when the estimator would stop on a plateau:
+      True if the schedule cut the learning rate and training goes on.
 
     ``init`` creates ``state = {"step": 0, "learning_rate": ...,
     "scratch": [...], "schedule": ..., **self.init_state(params)}``, where
@@ -114,7 +116,7 @@ class Optimizer(CachedParamNames, BaseEstimator):
 
     _parameter_constraints: dict = {
         "learning_rate": [_positive()],
-        "schedule": [HasMethods(["init", "multiplier", "end_epoch"]), None],
+        "schedule": [HasMethods(["validate", "init", "multiplier", "end_epoch", "on_plateau"]), None],
         "clip_norm": [_positive(), None],
     }
 
@@ -216,6 +218,24 @@ class Optimizer(CachedParamNames, BaseEstimator):
         """
         if state["schedule"] is not None:
             self.schedule.end_epoch(state["schedule"], loss=loss, validation_score=validation_score)
+
+    def on_plateau(self, state):
+        """The estimator's stopping rule found a plateau: whether training
+        goes on because the schedule cut the learning rate (see
+        :class:`ReduceOnPlateau`'s ``min_learning_rate``).
+
+        Parameters
+        ----------
+        state : dict
+            The state returned by :meth:`init`, updated in place.
+
+        Returns
+        -------
+        go_on : bool
+        """
+        if state["schedule"] is None:
+            return False
+        return self.schedule.on_plateau(state["schedule"], self.learning_rate)
 
     def step(self, params, grads, state):
         """Apply one update to ``params`` in place.

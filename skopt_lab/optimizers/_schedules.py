@@ -25,7 +25,7 @@ import math
 from numbers import Integral, Real
 
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from .._param_names import CachedParamNames
 
@@ -64,6 +64,12 @@ class Schedule(CachedParamNames, BaseEstimator):
     def end_epoch(self, state, *, loss, validation_score=None):
         """Advance the schedule by one epoch."""
         state["epoch"] += 1
+
+    def on_plateau(self, state, learning_rate):
+        """The estimator's stopping rule found a plateau at the base
+        ``learning_rate``: return True to go on training (the schedule has
+        acted), False to stop. Stops by default."""
+        return False
 
     def _multiplier(self, epoch, n_epochs):
         raise NotImplementedError
@@ -237,12 +243,22 @@ class ReduceOnPlateau(Schedule):
     followed by ``cooldown`` epochs without counting (torch's
     ``ReduceLROnPlateau`` in ``threshold_mode="rel"``).
 
+    With a ``min_learning_rate``, the schedule also postpones the
+    estimator's own stopping rule (``tol``, ``n_iter_no_change``): while the
+    learning rate is above ``min_learning_rate``, a plateau that would stop
+    training divides the rate by ``factor`` instead, and training goes on.
+    scikit-learn's ``learning_rate="adaptive"`` is
+    ``ReduceOnPlateau(factor=0.2, patience=np.inf, min_learning_rate=1e-6)``:
+    it only cuts the rate on the estimator's plateaus, by 5, and stops once
+    the rate is at most 1e-6.
+
     Parameters
     ----------
     factor : float, default=0.1
         Multiplicative decrease, in (0, 1).
-    patience : int, default=10
-        Epochs without improvement before a decrease.
+    patience : int or inf, default=10
+        Epochs without improvement before a decrease; ``np.inf`` leaves the
+        decreases to the estimator's plateaus (with ``min_learning_rate``).
     threshold : float, default=1e-4
         Relative improvement that counts.
     min_multiplier : float, default=0.0
@@ -253,6 +269,9 @@ class ReduceOnPlateau(Schedule):
         What to watch: "auto" is the validation score when the estimator holds
         out a validation split (``early_stopping=True``) and the training
         loss otherwise.
+    min_learning_rate : float or None, default=None
+        While the learning rate is above it, the estimator's plateaus cut the
+        rate instead of stopping training; None lets them stop it.
 
     Examples
     --------
@@ -263,11 +282,12 @@ class ReduceOnPlateau(Schedule):
 
     _parameter_constraints = {
         "factor": [Interval(Real, 0, 1, closed="neither")],
-        "patience": [Interval(Integral, 0, None, closed="left")],
+        "patience": [Interval(Integral, 0, None, closed="left"), Options(Real, {math.inf})],
         "threshold": [Interval(Real, 0, None, closed="left")],
         "min_multiplier": [Interval(Real, 0, 1, closed="both")],
         "cooldown": [Interval(Integral, 0, None, closed="left")],
         "monitor": [StrOptions({"auto", "loss", "validation_score"})],
+        "min_learning_rate": [Interval(Real, 0, None, closed="neither"), None],
     }
 
     def __init__(
@@ -278,6 +298,7 @@ class ReduceOnPlateau(Schedule):
         min_multiplier=0.0,
         cooldown=0,
         monitor="auto",
+        min_learning_rate=None,
     ):
         self.factor = factor
         self.patience = patience
@@ -285,6 +306,7 @@ class ReduceOnPlateau(Schedule):
         self.min_multiplier = min_multiplier
         self.cooldown = cooldown
         self.monitor = monitor
+        self.min_learning_rate = min_learning_rate
 
     def validate(self, *, has_validation=None):
         super().validate(has_validation=has_validation)
@@ -315,3 +337,10 @@ class ReduceOnPlateau(Schedule):
         if state["bad_epochs"] > self.patience:
             state["value"] = max(state["value"] * self.factor, self.min_multiplier)
             state["bad_epochs"], state["cooldown_left"] = 0, self.cooldown
+
+    def on_plateau(self, state, learning_rate):
+        if self.min_learning_rate is None or learning_rate * state["value"] <= self.min_learning_rate:
+            return False
+        state["value"] *= self.factor
+        state["bad_epochs"], state["cooldown_left"] = 0, self.cooldown
+        return True
