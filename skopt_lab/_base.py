@@ -23,8 +23,8 @@ from sklearn.base import BaseEstimator, _fit_context, is_regressor
 from sklearn.callback import CallbackSupportMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, compute_sample_weight
-from sklearn.utils._available_if import available_if
+from sklearn.utils import check_random_state
+from sklearn.utils._available_if import _AvailableIfDescriptor, available_if
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import (
@@ -37,9 +37,11 @@ from sklearn.utils.validation import (
 )
 
 from ._callback_bridge import CallbackBridge
+from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, fill_doc
 from ._engine.targets import ClassEncoder, RegressionEncoder
-from ._engine.trainer import Trainer, TrainingState, continue_optimizer_state
+from ._engine.trainer import Averaging, Trainer, TrainingState, continue_optimizer_state
 from ._param_names import CachedParamNames
+from ._validation import check_counts, check_numeric_targets, check_scale, check_some_weight, plain
 from .optimizers import OPTIMIZERS, get_optimizer
 
 
@@ -64,8 +66,15 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
+        "average": ["boolean", Interval(Integral, 1, None, closed="left")],
+        "average_decay": [Interval(Real, 0, 1, closed="neither"), None],
         "verbose": ["verbose"],
     }
+
+    # What a new fit forgets of an earlier one unless it sets it again:
+    # feature names (X may have none), and a sparsified linear model's
+    # coefficients (a fit leaves them dense).
+    _UNPUBLISHED_BY_FIT = ("feature_names_in_", "_sparse_coef")
 
     def set_params(self, **params):
         """Set the parameters of this estimator.
@@ -90,22 +99,15 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
                 params = {**params, "optimizer": get_optimizer(optimizer)}
         return super().set_params(**params)
 
+    @fill_doc(fit_summary=FIT_SUMMARY_DOC, fit_data=FIT_DATA_DOC)
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
-        """Fit the model with the configured optimizer.
-
-        Training stops at ``max_iter`` epochs, at convergence, on divergence
-        or on Ctrl-C; the last three keep the weights of the last sound epoch
-        and, like reaching ``max_iter`` unconverged, say so with a
-        ``ConvergenceWarning``. If ``fit`` raises, the estimator is left as
-        it was.
+        """
+        {fit_summary}
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; float32 data trains in float32.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
+        {fit_data}
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples in the loss.
 
@@ -116,8 +118,8 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
-    def _fit(self, X, y, sample_weight=None, *, incremental, classes=None):
-        previous = self._previous_fit(incremental)
+    def _fit(self, X, y, sample_weight=None, *, incremental, classes=None, initial=None):
+        previous = self._previous_fit(incremental, initial)
         # 1. Parameters, then data: every error is raised before training.
         optimizer = get_optimizer(self.optimizer)
         has_validation = self.early_stopping and not incremental
@@ -128,9 +130,9 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
         encoder = self._fit_target_encoder(y, classes=classes, previous=previous, incremental=incremental)
         Y = encoder.encode(y, X.dtype)
         sample_weight = self._class_weighted(y, sample_weight, incremental)
-        _check_some_weight(sample_weight)
+        check_some_weight(sample_weight)
         # 3. The plan, from the current parameters.
-        plan = self._fit_plan(X.shape[1], encoder, optimizer)
+        plan = self._fit_plan(X.shape[1], encoder, optimizer, initial)
         if previous is not None:
             _check_same_network(plan, previous["_network"])
         network = plan.network()
@@ -147,6 +149,8 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
             )
             state = TrainingState(theta=theta, optimizer_state=optimizer_state, rng=rng)
         else:
+            if not self.average:
+                state.average, state.n_averaged = None, 0
             state.optimizer_state = continue_optimizer_state(
                 optimizer,
                 previous["optimizer_"],
@@ -178,20 +182,25 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
             verbose=self.verbose,
             validation_score=validation,
             observer=CallbackBridge(self, callback_ctx, {"X": X, "y": y, "metadata": metadata}, fitted_attributes),
+            average=Averaging(int(self.average), self.average_decay, network.trainable_offset) if self.average else None,
         )
         (trainer.partial_fit if incremental else trainer.fit)(state, X, Y, sample_weight)
 
         # 5. Publish.
-        _clear_feature_names(self)
+        for name in self._UNPUBLISHED_BY_FIT:
+            self.__dict__.pop(name, None)
         for name, value in fitted_attributes(state).items():
             setattr(self, name, value)
         callback_ctx.call_on_fit_task_end(estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={})
         return self
 
     # --------------------------------------------------------- 1. validation
-    def _previous_fit(self, incremental):
-        """The fitted attributes a fit continues from, or None for a fresh fit."""
+    def _previous_fit(self, incremental, initial=None):
+        """The fitted attributes a fit continues from, or None for a fresh
+        fit (also when it is given starting weights: ``coef_init``)."""
         if not (incremental or self.warm_start) or not hasattr(self, "_train_state"):
+            return None
+        if initial is not None and any(part is not None for part in initial):
             return None
         return vars(self)
 
@@ -209,11 +218,17 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
                 "it is given and holds none out. Set early_stopping=False, and score a "
                 "held-out set between calls."
             )
-        if self.early_stopping and not _takes_epochs(optimizer):
+        for name, value in (("early_stopping", self.early_stopping), ("average", self.average)):
+            if value and not _takes_epochs(optimizer):
+                raise ValueError(
+                    f"{name}={value} needs an optimizer that trains by steps; "
+                    f"{type(optimizer).__name__} minimizes the whole objective at once. "
+                    f"Use {name}=False, or an optimizer such as 'sgd' or 'adam'."
+                )
+        if self.average_decay is not None and not self.average:
             raise ValueError(
-                f"early_stopping=True needs an optimizer that trains by epochs; "
-                f"{type(optimizer).__name__} minimizes the whole objective at once. "
-                "Use early_stopping=False, or an optimizer such as 'sgd' or 'adam'."
+                f"average_decay={self.average_decay} sets how the weights are averaged, "
+                "but average=False averages nothing: set average=True (or a number of samples)."
             )
 
     def _validate_fit_data(self, X, y, sample_weight, previous):
@@ -229,7 +244,7 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
             y_numeric=is_regressor(self),
         )
         if is_regressor(self):
-            _check_numeric_targets(y, type(self).__name__)
+            check_numeric_targets(y, type(self).__name__)
         if previous is None:
             feature_names = _get_feature_names(X)
             X, y = check_X_y(X, y, estimator=self, **check_params)
@@ -242,11 +257,13 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
             X = X.astype(previous["_train_state"].theta.dtype)
         if not is_regressor(self) and y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        _check_scale(X, X.dtype, "X", "features", "sklearn.preprocessing.StandardScaler")
+        check_scale(X, X.dtype, "X", "features", "sklearn.preprocessing.StandardScaler")
         if is_regressor(self):
-            _check_scale(
+            check_scale(
                 y, X.dtype, "y", "targets", "sklearn.compose.TransformedTargetRegressor(transformer=StandardScaler())"
             )
+            if getattr(self, "loss", None) == "poisson":
+                check_counts(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
         return X, y, sample_weight, feature_names
@@ -288,7 +305,7 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
             # R² of near-constant validation targets (variance ~1e-300) overflows
             # to -inf: a useless score for early stopping, not a reason to warn.
             with np.errstate(over="ignore"):
-                return score_output(encoder, network.forward(theta, X_val), y_val, w_val)
+                return score_output(encoder, network.forward(theta, X_val), y_val, w_val, network.loss.link)
 
         return X[train], Y[train], y[train], w_train, validation_score
 
@@ -312,6 +329,7 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
             "loss_": state.loss_curve[-1] if state.loss_curve else np.inf,
             "validation_scores_": state.validation_scores if has_validation else None,
             "best_validation_score_": state.best_validation_score if has_validation else None,
+            "n_averaged_": state.n_averaged,
             "n_layers_": network.n_layers + 1,
             "n_outputs_": network.layer_sizes[-1],
         }
@@ -324,7 +342,7 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
         """Raw network outputs (or the activations after ``n_layers`` layers)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32))
-        theta = self._train_state.theta
+        theta = self._train_state.model_theta
         if X.dtype != theta.dtype:
             X = X.astype(theta.dtype)
         return self._network.forward(theta, X, n_layers=n_layers)
@@ -332,7 +350,7 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
     def _views(self):
         """(coefs, intercepts) views of the flat parameter vector."""
         check_is_fitted(self)
-        return self._network.unpack(self._train_state.theta)
+        return self._network.unpack(self._train_state.model_theta)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "_train_state")
@@ -357,6 +375,18 @@ def _partial_fit_available(estimator):
         return True  # let partial_fit report the invalid optimizer
 
 
+class _AvailableIfExplained(_AvailableIfDescriptor):
+    """``available_if`` whose AttributeError is the check's own, so that it
+    says why the method is missing, not only that it is."""
+
+    def _check(self, obj, owner):
+        self.check(obj)
+
+
+def _available_if_explained(check):
+    return lambda method: _AvailableIfExplained(method, check, attribute_name=method.__name__)
+
+
 def _new_rng(random_state):
     return np.random.default_rng(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
@@ -374,54 +404,6 @@ def _check_same_network(plan, network):
             f"activation={plan.activation!r} differs from the fitted network's "
             f"{network.activation!r}; fit a new model (warm_start=False) to change it."
         )
-
-
-def _check_numeric_targets(y, name):
-    """A regressor's targets must be numbers, not labels."""
-    values = np.asarray(y)
-    if values.dtype.kind in "USO":
-        try:
-            values.astype(np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"y must be numeric for {name}, a regressor; it holds values such as "
-                f"{_plain(values.ravel()[0])!r}. For class labels, use a classifier."
-            ) from None
-
-
-def _plain(value):
-    """A numpy scalar as the Python value it holds, for messages."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _check_scale(values, dtype, name, what, fix):
-    """Refuse data whose squares overflow the training dtype: no loss can be
-    computed on it."""
-    data = values.data if sparse.issparse(values) else values
-    if data.size == 0 or data.dtype.kind not in "iuf":
-        return
-    limit = np.sqrt(np.finfo(dtype).max)
-    largest = float(np.max(np.abs(data)))
-    if largest > limit:
-        raise ValueError(
-            f"{name} has values up to {largest:.3g} in absolute value: beyond {limit:.3g} their "
-            f"squares overflow {np.dtype(dtype)} and no loss can be computed. Scale the {what} "
-            f"(e.g. {fix})."
-        )
-
-
-def _check_some_weight(sample_weight):
-    if sample_weight is not None and not sample_weight.any():
-        # The mean weight normalises the loss; all zeros would make it NaN.
-        raise ValueError(
-            "The sample weights, multiplied by class_weight, are all zero: "
-            "at least one sample must have a non-zero weight."
-        )
-
-
-def _clear_feature_names(estimator):
-    """A fit on X without column names forgets those of an earlier fit."""
-    estimator.__dict__.pop("feature_names_in_", None)
 
 
 class ClassifierTargetsMixin:
@@ -512,12 +494,12 @@ class ClassifierTargetsMixin:
         if counts.min() < 2:
             raise ValueError(
                 "early_stopping holds out a validation split stratified by class, but "
-                f"class {_plain(labels[counts.argmin()])!r} has only {counts.min()} sample. Give every "
+                f"class {plain(labels[counts.argmin()])!r} has only {counts.min()} sample. Give every "
                 "class at least 2 samples, or set early_stopping=False."
             )
         return y
 
-    def _score_output(self, encoder, raw, y, sample_weight):
+    def _score_output(self, encoder, raw, y, sample_weight, link):
         return accuracy_score(y, encoder.decode(raw), sample_weight=sample_weight)
 
     @property
@@ -560,9 +542,10 @@ class ClassifierTargetsMixin:
         return raw[:, 0] if raw.shape[1] == 1 else raw
 
     def _has_proba(self):
+        """True, or an AttributeError that says why there are no probabilities."""
         return True
 
-    @available_if(lambda self: self._has_proba())
+    @_available_if_explained(lambda self: self._has_proba())
     def predict_proba(self, X):
         """Class probabilities.
 
@@ -580,7 +563,7 @@ class ClassifierTargetsMixin:
         raw = self._raw_output(X)
         return self._target_encoder.probabilities(raw, self._network.loss.link)
 
-    @available_if(lambda self: self._has_proba())
+    @_available_if_explained(lambda self: self._has_proba())
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed without overflow.
 
@@ -633,8 +616,8 @@ class RegressorTargetsMixin:
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def _score_output(self, encoder, raw, y, sample_weight):
-        return r2_score(y, encoder.decode(raw), sample_weight=sample_weight)
+    def _score_output(self, encoder, raw, y, sample_weight, link):
+        return r2_score(y, encoder.decode(link(raw)), sample_weight=sample_weight)
 
     def predict(self, X):
         """Predict targets.
@@ -647,27 +630,13 @@ class RegressorTargetsMixin:
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predicted values.
+            Predicted values (through the loss's inverse link: exp for
+            ``loss="poisson"``).
         """
         raw = self._raw_output(X)
-        return self._target_encoder.decode(raw)
+        return self._target_encoder.decode(self._network.loss.link(raw))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
-
-
-def compute_class_sample_weight(class_weight, y, sample_weight, incremental):
-    """Multiply ``sample_weight`` by the weights of each sample's class."""
-    if class_weight is None:
-        return sample_weight
-    if incremental and class_weight == "balanced":
-        raise ValueError(
-            "class_weight='balanced' is not supported for partial_fit: the class "
-            "frequencies of one chunk are not those of the data. Compute the weights "
-            "on the whole data (sklearn.utils.class_weight.compute_class_weight) and "
-            "pass them as a dict."
-        )
-    weights = compute_sample_weight(class_weight, y)
-    return weights if sample_weight is None else weights * sample_weight

@@ -54,6 +54,16 @@ TRAINING_PARAMETERS_DOC = """
         the trainable layers are unchanged, the optimizer's moments and step
         count; the learning-rate schedule starts again from its first epoch.
         The network's shape and the classes must stay the same.
+    average : bool or int, default=False
+        Average the weights over the training steps, and predict with the
+        average (Polyak-Ruppert averaging, scikit-learn's SGD ``average``),
+        whatever the step optimizer: True from the first step, an int n
+        once n samples have been seen. ``partial_fit``, ``warm_start`` and
+        pickled models continue the average.
+    average_decay : float or None, default=None
+        None averages the weights uniformly; a decay in (0, 1) makes it an
+        exponential moving average (the common variant for Adam), uniform
+        until its window of ``1 / (1 - average_decay)`` steps is filled.
     verbose : int, default=0
         1 prints one line per epoch (loss, validation score, learning rate,
         seconds).
@@ -80,6 +90,9 @@ TRAINING_ATTRIBUTES_DOC = """
         Validation score at each epoch with ``early_stopping``.
     best_validation_score_ : float or None
         Best validation score with ``early_stopping``.
+    n_averaged_ : int
+        Number of training steps in the averaged weights (0 without
+        ``average``, or before it starts).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -87,15 +100,38 @@ TRAINING_ATTRIBUTES_DOC = """
 """
 
 
-def fill_doc(**sections):
-    """Class decorator: put shared docstring sections in place of
-    ``{name}`` markers (plain replacement, so braces elsewhere are safe)."""
+FIT_SUMMARY_DOC = """
+        Fit the model with the configured optimizer.
 
-    def decorate(cls):
-        doc = cls.__doc__
-        for name, text in sections.items():
-            doc = doc.replace("    {" + name + "}\n", text.strip("\n") + "\n")
-        cls.__doc__ = doc
-        return cls
+        Training stops at ``max_iter`` epochs, at convergence, on divergence
+        or on Ctrl-C; the last three keep the weights of the last sound epoch
+        and, like reaching ``max_iter`` unconverged, say so with a
+        ``ConvergenceWarning``. If ``fit`` raises, the estimator is left as
+        it was.
+"""
+
+FIT_DATA_DOC = """
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 data trains in float32.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+"""
+
+
+def fill_doc(**sections):
+    """Decorator of a class or function: put shared docstring sections in
+    place of ``{name}`` markers, each alone on its line; a section may hold
+    markers of its own (plain replacement, so braces elsewhere are safe)."""
+
+    def fill(doc):
+        lines = []
+        for line in doc.split("\n"):
+            name = line.strip()[1:-1] if line.strip().startswith("{") and line.strip().endswith("}") else None
+            lines.append(fill(sections[name].strip("\n")) if name in sections else line)
+        return "\n".join(lines)
+
+    def decorate(documented):
+        documented.__doc__ = fill(documented.__doc__)
+        return documented
 
     return decorate

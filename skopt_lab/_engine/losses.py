@@ -11,7 +11,7 @@ array as large as the batch more than once.
 """
 
 import numpy as np
-from scipy.special import expit, log_expit, log_softmax
+from scipy.special import expit, log_expit, log_softmax, xlogy
 
 
 def _weighted_rows(values, weights):
@@ -114,6 +114,66 @@ class EpsilonInsensitive(Loss):
         grad[excess <= 0] = 0
         _scale_rows(grad, weights)
         return value
+
+
+class SquaredEpsilonInsensitive(Loss):
+    """l = Σₖ max(0, |rawₖ − yₖ| − ε)² (scikit-learn's SGDRegressor loss)."""
+
+    is_regression = True
+
+    def __init__(self, epsilon):
+        self.epsilon = epsilon
+
+    def value_and_gradient(self, raw, Y, weights, grad):
+        np.subtract(raw, Y, out=grad)
+        excess = np.maximum(np.abs(grad) - self.epsilon, 0)
+        value = _weighted_rows(np.einsum("ij,ij->i", excess, excess), weights)
+        np.sign(grad, out=grad)
+        grad *= 2 * excess
+        _scale_rows(grad, weights)
+        return value
+
+
+class HalfPoisson(Loss):
+    """Half the Poisson deviance with a log link, μ = exp(raw):
+
+    l = Σₖ yₖ log(yₖ / μₖ) − yₖ + μₖ, gradient μ − y.
+
+    The objective of scikit-learn's ``PoissonRegressor`` (mean half
+    deviance); targets must be non-negative.
+    """
+
+    is_regression = True
+
+    def value_and_gradient(self, raw, Y, weights, grad):
+        np.exp(raw, out=grad)
+        per_element = grad - Y * raw + xlogy(Y, Y) - Y
+        value = _weighted_rows(per_element.sum(axis=1), weights)
+        grad -= Y
+        _scale_rows(grad, weights)
+        return value
+
+    def link(self, raw):
+        return np.exp(raw)
+
+    def initial_intercept(self, Y, weights):
+        """The log of the (weighted) target mean: the best constant model."""
+        # a split whose targets are all 0 starts at μ = tiny, not log(0)
+        mean = np.maximum(Y.column_means(weights), np.finfo(Y.dtype).tiny)
+        return np.log(mean).astype(Y.dtype)
+
+
+def regression_loss(name, epsilon):
+    """The regression loss an estimator's ``loss`` parameter names."""
+    if name == "huber":
+        return Huber(epsilon)
+    if name == "epsilon_insensitive":
+        return EpsilonInsensitive(epsilon)
+    if name == "squared_epsilon_insensitive":
+        return SquaredEpsilonInsensitive(epsilon)
+    if name == "poisson":
+        return HalfPoisson()
+    return SquaredError()
 
 
 class BinaryLogLoss(Loss):

@@ -37,8 +37,10 @@ class FitPlan:
         Whether the output bias is trained.
     layer_lr_decay : float
         Learning-rate factor per layer below the output layer.
-    pretrained_layers : tuple of (ndarray, ndarray)
-        Weights and biases copied into the first layers of a fresh fit.
+    initial_layers : tuple of (ndarray or None, ndarray or None)
+        Weights and biases copied into the first layers of a fresh fit (a
+        pretrained network's, or ``coef_init`` and ``intercept_init``);
+        None keeps a part's default start.
     """
 
     layer_sizes: tuple
@@ -50,7 +52,7 @@ class FitPlan:
     n_frozen: int = 0
     fit_intercept: bool = True
     layer_lr_decay: float = 1.0
-    pretrained_layers: tuple = ()
+    initial_layers: tuple = ()
 
     def network(self):
         """The :class:`Network` this plan trains."""
@@ -82,13 +84,15 @@ class FitPlan:
         Random weights (see :meth:`Network.init_params`), the output bias at
         the loss's starting value for the training targets ``Y`` (the class
         prior or the target mean; never the validation rows), then the
-        pretrained layers copied over.
+        given initial layers copied over.
         """
         theta = network.init_params(rng, dtype)
         coefs, intercepts = network.unpack(theta)
         if self.fit_intercept:
             intercepts[-1][...] = network.loss.initial_intercept(Y, sample_weight)
-        for i, (W, b) in enumerate(self.pretrained_layers):
-            coefs[i][...] = W
-            intercepts[i][...] = b
+        for i, (W, b) in enumerate(self.initial_layers):
+            if W is not None:
+                coefs[i][...] = W
+            if b is not None:
+                intercepts[i][...] = b
         return theta

@@ -69,6 +69,18 @@ class TrainingState:
     loss_scale: float | None = None
     loss_scale_settled: bool = False
     order: np.ndarray | None = None
+    # Averaged weights (Polyak-Ruppert or exponential) and the number of
+    # iterates in them, with averaging.
+    average: np.ndarray | None = None
+    n_averaged: int = 0
+    # The l1 penalty owed and applied to each weight (see _truncate_l1).
+    l1: dict | None = None
+
+    @property
+    def model_theta(self):
+        """The parameters the model predicts with: the average of the
+        iterates once averaging has begun, the iterate otherwise."""
+        return self.average if self.n_averaged else self.theta
 
     def copy(self):
         """An independent copy: training it leaves this state untouched."""
@@ -82,6 +94,8 @@ class TrainingState:
             learning_rates=list(self.learning_rates),
             best_theta=_copy_into(self.best_theta, None),
             order=_copy_into(self.order, None),
+            average=_copy_into(self.average, None),
+            l1=_copy_into(self.l1, None),
         )
 
 
@@ -165,6 +179,9 @@ class Trainer:
     observer : EpochObserver or None
         Told when each epoch begins and ends (the estimators connect
         scikit-learn's callbacks here); it may ask training to stop.
+    average : Averaging or None
+        Average the iterates of a step optimizer; the model predicts with
+        the average.
     """
 
     def __init__(
@@ -180,6 +197,7 @@ class Trainer:
         verbose=0,
         validation_score=None,
         observer=None,
+        average=None,
     ):
         self.network = network
         self.optimizer = optimizer
@@ -191,6 +209,7 @@ class Trainer:
         self.verbose = verbose
         self.validation_score = validation_score
         self.observer = observer if observer is not None else EpochObserver()
+        self.average = average
 
     # ------------------------------------------------------------------ API
     def fit(self, state, X, Y, sample_weight):
@@ -233,6 +252,8 @@ class Trainer:
         trainable = theta[network.trainable_offset :]
         grad = np.empty_like(trainable)
         l1_strength = network.l1 * network.weight_mask(theta.dtype) if network.l1 else None
+        if l1_strength is not None and (state.l1 is None or state.l1["total"].shape != trainable.shape):
+            state.l1 = {"total": np.zeros_like(trainable), "applied": np.zeros_like(trainable)}
         gather = _BatchGatherer(X, Y, weights, batch_size, shuffle=self.shuffle and n_batches > 1)
         dropout_rng = state.rng if network.dropout else None
         # The state at the end of the last epoch whose weights passed the
@@ -252,7 +273,7 @@ class Trainer:
                 current_start = epoch_start
                 learning_rate = optimizer.begin_epoch(state.optimizer_state)
                 order = gather.permutation(state)
-                total = 0.0
+                total, rows_done = 0.0, 0
                 # A diverging run may overflow: it is detected below and
                 # reported as one ConvergenceWarning rather than numpy's
                 # RuntimeWarnings.
@@ -268,8 +289,13 @@ class Trainer:
                             sound, epoch_start = epoch_start, sound
                         optimizer.step([trainable], [grad], state.optimizer_state)
                         if l1_strength is not None:
-                            _soft_threshold(trainable, state.optimizer_state["learning_rate"] * l1_strength)
+                            penalty = optimizer.step_sizes(state.optimizer_state)[0] * l1_strength
+                            _truncate_l1(trainable, penalty, state.l1, remember=n_batches > 1)
                         total += value * Xb.shape[0]
+                        if self.average is not None:
+                            rows_done += Xb.shape[0]
+                            # (rows stand for samples: all of them in one batch)
+                            self.average.update(state, trainable, state.t + rows_done * n_samples // n_rows)
                 if diverged is not None:
                     break
                 state.n_iter += 1
@@ -323,7 +349,7 @@ class Trainer:
         """Record the epoch, step the schedule, and say whether to stop."""
         state.loss_curve.append(loss)
         state.learning_rates.append(learning_rate)
-        score = self.validation_score(state.theta) if self.validation_score else None
+        score = self.validation_score(state.model_theta) if self.validation_score else None
         if score is not None:
             state.validation_scores.append(score)
         self.optimizer.end_epoch(state.optimizer_state, loss=loss, validation_score=score)
@@ -350,7 +376,7 @@ class Trainer:
             improved = self.tol is None or score >= state.best_validation_score + self.tol
             if score > state.best_validation_score:
                 state.best_validation_score = score
-                state.best_theta = state.theta.copy()
+                state.best_theta = state.model_theta.copy()
         else:
             improved = self.tol is None or loss <= state.best_loss - self.tol
         state.best_loss = min(state.best_loss, loss)
@@ -374,6 +400,8 @@ class Trainer:
     def _restore_best(self, state):
         if self.validation_score is not None and state.best_theta is not None:
             state.theta[...] = state.best_theta
+            if state.n_averaged:
+                state.average[...] = state.best_theta
 
     def _diverging(self, state, batch_loss, epoch_start, X, Y, weights):
         """Whether a batch loss is non-finite or has exploded past the scale.
@@ -518,6 +546,55 @@ def distinct_rows(X, Y, sample_weight):
     return X_rows[kept], Y_rows[kept], totals[kept]
 
 
+class Averaging:
+    """Averages the iterates of a step optimizer, after each step.
+
+    From the step at which ``start`` samples have been seen, the average
+    ā of the trainable parameters θ moves towards them::
+
+        ā ← ā + r (θ − ā),   r = 1/k                    (Polyak-Ruppert)
+                             r = max(1 − decay, 1/k)    (exponential)
+
+    with k the number of iterates averaged so far: the uniform average of
+    scikit-learn's ``average=True`` (or ``average=start``), or an
+    exponential moving average, which starts as the uniform one until its
+    window of 1/(1 − decay) iterates is filled, so that it is not biased
+    towards the first weights.
+
+    Parameters
+    ----------
+    start : int
+        Samples seen before the first averaged iterate (1: from the first
+        step).
+    decay : float or None
+        None for the uniform average, else the decay of the exponential one.
+    offset : int
+        Start of the trainable parameters in the flat vector.
+    """
+
+    def __init__(self, start, decay, offset):
+        self.start = start
+        self.decay = decay
+        self.offset = offset
+        self._difference = None
+
+    def update(self, state, trainable, samples_seen):
+        if samples_seen < self.start:
+            return
+        if state.average is None:
+            state.average = state.theta.copy()
+        state.n_averaged += 1
+        rate = 1.0 / state.n_averaged
+        if self.decay is not None:
+            rate = max(1.0 - self.decay, rate)
+        average = state.average[self.offset :]
+        if self._difference is None or self._difference.shape != average.shape:
+            self._difference = np.empty_like(average)
+        np.subtract(trainable, average, out=self._difference)
+        self._difference *= rate
+        average += self._difference
+
+
 class _Snapshot:
     """The training state at the end of an epoch, to return to.
 
@@ -526,7 +603,7 @@ class _Snapshot:
     """
 
     def __init__(self, state=None):
-        self.theta = self.optimizer_state = self.order = None
+        self.theta = self.optimizer_state = self.order = self.average = self.l1 = None
         if state is not None:
             self.take(state)
 
@@ -534,6 +611,9 @@ class _Snapshot:
         self.theta = _copy_into(state.theta, self.theta)
         self.optimizer_state = _copy_into(state.optimizer_state, self.optimizer_state)
         self.order = _copy_into(state.order, self.order)
+        self.average = _copy_into(state.average, self.average)
+        self.n_averaged = state.n_averaged
+        self.l1 = _copy_into(state.l1, self.l1)
         self.rng = copy.deepcopy(state.rng.bit_generator.state)
         self.n_iter, self.t = state.n_iter, state.t
         self.records = len(state.loss_curve), len(state.learning_rates), len(state.validation_scores)
@@ -543,6 +623,9 @@ class _Snapshot:
         state.theta[...] = self.theta
         _copy_into(self.optimizer_state, state.optimizer_state)
         state.order = _copy_into(self.order, state.order)
+        state.average = _copy_into(self.average, state.average)
+        state.n_averaged = self.n_averaged
+        state.l1 = _copy_into(self.l1, state.l1)
         state.rng.bit_generator.state = self.rng
         state.n_iter, state.t = self.n_iter, self.t
         for records, length in zip((state.loss_curve, state.learning_rates, state.validation_scores), self.records):
@@ -640,11 +723,30 @@ def _takes_steps(optimizer):
     return not callable(getattr(optimizer, "minimize", None))
 
 
-def _soft_threshold(params, threshold):
-    """Proximal step of ``threshold · |θ|``: shrink towards 0, exact zeros."""
-    shrunk = np.abs(params) - threshold
-    np.maximum(shrunk, 0, out=shrunk)
-    np.copysign(shrunk, params, out=params)
+def _truncate_l1(params, penalty, l1, *, remember):
+    """Apply the l1 penalty of one step, with exact zeros.
+
+    Tsuruoka, Tsujii & Ananiadou's (2009) cumulative penalty, as scikit-learn's
+    SGD applies it: ``total`` is the penalty each weight could have received
+    so far (the sum of its step sizes times the strength), ``applied`` what
+    it did receive; a weight is moved towards 0 by the difference, and
+    clipped at 0. Penalty a weight did not receive because it was clipped
+    stays owed, so the noise of stochastic gradients cannot keep pushing a
+    useless weight off 0. With ``remember=False`` (a full-batch step, which
+    has no such noise) only this step's penalty is applied: the proximal
+    step of ISTA, ``θ ← sign(θ) max(|θ| − penalty, 0)``.
+    """
+    total, applied = l1["total"], l1["applied"]
+    if remember:
+        total += penalty
+    else:
+        total[...] = penalty
+        applied[...] = 0
+    before = params.copy()
+    shrunk_positive = np.maximum(params - (total + applied), 0)
+    shrunk_negative = np.minimum(params + (total - applied), 0)
+    params[...] = np.where(params > 0, shrunk_positive, np.where(params < 0, shrunk_negative, params))
+    applied += params - before
 
 
 def _format_epoch(info):

@@ -2,7 +2,11 @@
 
 from numbers import Real
 
-from sklearn.base import ClassifierMixin, RegressorMixin
+import numpy as np
+from scipy import sparse
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context, is_classifier
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.validation import check_is_fitted, validate_data
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import (
@@ -10,11 +14,18 @@ from .._base import (
     ClassifierTargetsMixin,
     RegressorTargetsMixin,
     _takes_epochs,
-    compute_class_sample_weight,
 )
-from .._docs import OPTIMIZER_PARAMETER_DOC, TRAINING_ATTRIBUTES_DOC, TRAINING_PARAMETERS_DOC, fill_doc
+from .._docs import (
+    FIT_DATA_DOC,
+    FIT_SUMMARY_DOC,
+    OPTIMIZER_PARAMETER_DOC,
+    TRAINING_ATTRIBUTES_DOC,
+    TRAINING_PARAMETERS_DOC,
+    fill_doc,
+)
 from .._engine import losses
 from .._engine.plan import FitPlan
+from .._validation import compute_class_sample_weight
 
 _COMMON_DOC = """
     penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
@@ -32,6 +43,9 @@ _COMMON_DOC = """
     {training_parameters}
 """
 
+
+
+_PROBABILISTIC_LOSSES = ("log_loss", "modified_huber")
 
 
 class _LinearModel(BaseNetworkEstimator):
@@ -57,7 +71,33 @@ class _LinearModel(BaseNetworkEstimator):
                 "optimizer such as 'sgd' or 'adam'."
             )
 
-    def _fit_plan(self, n_features, encoder, optimizer):
+    @fill_doc(fit_summary=FIT_SUMMARY_DOC, fit_data=FIT_DATA_DOC)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
+        """
+        {fit_summary}
+
+        Parameters
+        ----------
+        {fit_data}
+        coef_init : array-like of shape (n_outputs, n_features), default=None
+            Starting coefficients: one row per class (a single row, or a
+            vector, for two classes) or per output. As in scikit-learn's SGD
+            estimators, starting weights make a fresh fit even with
+            ``warm_start``, which then only supplies the part not given.
+        intercept_init : array-like of shape (n_outputs,), default=None
+            Starting intercepts.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=False, initial=(coef_init, intercept_init))
+
+    def _fit_plan(self, n_features, encoder, optimizer, initial):
         l2, l1 = self._penalty()
         return FitPlan(
             (n_features, encoder.n_outputs),
@@ -66,13 +106,91 @@ class _LinearModel(BaseNetworkEstimator):
             l2=l2,
             l1=l1,
             fit_intercept=self.fit_intercept,
+            initial_layers=self._initial_layer(n_features, encoder.n_outputs, initial),
         )
+
+    def _initial_layer(self, n_features, n_outputs, initial):
+        """``((coef_init.T, intercept_init),)`` in the network's layout,
+        checked against the problem, or () when none is given."""
+        coef_init, intercept_init = initial if initial is not None else (None, None)
+        if coef_init is None and intercept_init is None:
+            return ()
+        if self.warm_start and hasattr(self, "_train_state"):
+            coef_init = self.coef_ if coef_init is None else coef_init
+            intercept_init = self.intercept_ if intercept_init is None else intercept_init
+        what = "class (a single row for two classes)" if is_classifier(self) else "output"
+        W = b = None
+        if coef_init is not None:
+            coef = np.asarray(coef_init, dtype=np.float64)
+            coef = coef[None, :] if coef.ndim == 1 else coef
+            if coef.shape != (n_outputs, n_features):
+                raise ValueError(
+                    f"coef_init has shape {np.shape(coef_init)}, but this problem needs "
+                    f"({n_outputs}, {n_features}): one row per {what}, one column per feature."
+                )
+            W = coef.T
+        if intercept_init is not None:
+            b = np.asarray(intercept_init, dtype=np.float64).reshape(-1)
+            if b.shape != (n_outputs,):
+                raise ValueError(
+                    f"intercept_init has shape {np.shape(intercept_init)}, but this problem needs "
+                    f"({n_outputs},): one intercept per {what}."
+                )
+        return ((W, b),)
 
     @property
     def coef_(self):
-        """Coefficients, a view of the trained parameter vector."""
+        """Coefficients: a view of the trained parameter vector, or a
+        scipy.sparse matrix after :meth:`sparsify`."""
+        if hasattr(self, "_sparse_coef"):
+            return self._sparse_coef
         coef = self._views()[0][0].T
         return coef[0] if self._squeeze_output() else coef
+
+    def sparsify(self):
+        """Make ``coef_`` a scipy.sparse CSR matrix, used by the predictions.
+
+        With an l1 (or elastic net) penalty many coefficients are exactly 0,
+        and predicting through a sparse matrix is faster. The training state
+        is kept, so :meth:`densify`, ``partial_fit`` and a warm ``fit`` go
+        on from the same weights (and leave ``coef_`` dense).
+
+        Returns
+        -------
+        self : object
+            The estimator, with sparse coefficients.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from skopt_lab import LinearClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = LinearClassifier(penalty="l1", alpha=0.02, max_iter=300, tol=None, random_state=0).fit(X, y)
+        >>> clf.sparsify().coef_.format, clf.coef_.nnz < clf.coef_.shape[0] * clf.coef_.shape[1]
+        ('csr', True)
+        """
+        check_is_fitted(self, msg="Estimator, %(name)s, must be fitted before sparsifying.")
+        self._sparse_coef = sparse.csr_matrix(self._views()[0][0].T)
+        return self
+
+    def densify(self):
+        """Make ``coef_`` a dense array again (the default after fitting).
+
+        Returns
+        -------
+        self : object
+            The estimator, with dense coefficients.
+        """
+        check_is_fitted(self, msg="Estimator, %(name)s, must be fitted before densifying.")
+        self.__dict__.pop("_sparse_coef", None)
+        return self
+
+    def _raw_output(self, X, n_layers=None):
+        if not hasattr(self, "_sparse_coef"):
+            return super()._raw_output(X, n_layers)
+        X = validate_data(self, X, reset=False, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32))
+        raw = safe_sparse_dot(X, self._sparse_coef.T, dense_output=True)
+        return np.asarray(raw + self.intercept_, dtype=self._train_state.theta.dtype)
 
     @property
     def intercept_(self):
@@ -98,11 +216,16 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
     Parameters
     ----------
     {optimizer_parameter}
-    loss : {"squared_error", "huber", "epsilon_insensitive"}, default="squared_error"
+    loss : {"squared_error", "huber", "epsilon_insensitive", "squared_epsilon_insensitive", \
+            "poisson"}, default="squared_error"
         ``½ r²``; Huber's loss, quadratic for ``|r| ≤ epsilon`` and linear
-        beyond; or ``max(0, |r| − epsilon)``, with ``r`` the residual.
+        beyond; ``max(0, |r| − epsilon)`` or its square, with ``r`` the
+        residual; or half the Poisson deviance with a log link (predictions
+        ``exp(X @ coef_ + intercept_)`` are positive; targets must be
+        non-negative counts or rates), the objective of
+        :class:`sklearn.linear_model.PoissonRegressor`.
     epsilon : float, default=0.1
-        Threshold of the "huber" and "epsilon_insensitive" losses.
+        Threshold of the "huber" and the epsilon-insensitive losses.
     {common_parameters}
 
     Attributes
@@ -130,7 +253,9 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
 
     _parameter_constraints = {
         **_LinearModel._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "huber", "epsilon_insensitive"})],
+        "loss": [
+            StrOptions({"squared_error", "huber", "epsilon_insensitive", "squared_epsilon_insensitive", "poisson"})
+        ],
         "epsilon": [Interval(Real, 0, None, closed="left")],
     }
 
@@ -153,6 +278,8 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
         shuffle=True,
         random_state=None,
         warm_start=False,
+        average=False,
+        average_decay=None,
         verbose=0,
     ):
         self.optimizer = optimizer
@@ -171,14 +298,12 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
         self.shuffle = shuffle
         self.random_state = random_state
         self.warm_start = warm_start
+        self.average = average
+        self.average_decay = average_decay
         self.verbose = verbose
 
     def _make_loss(self, encoder):
-        if self.loss == "huber":
-            return losses.Huber(self.epsilon)
-        if self.loss == "epsilon_insensitive":
-            return losses.EpsilonInsensitive(self.epsilon)
-        return losses.SquaredError()
+        return losses.regression_loss(self.loss, self.epsilon)
 
     def _squeeze_output(self):
         return self._target_encoder.y_ndim == 1
@@ -265,6 +390,8 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
         shuffle=True,
         random_state=None,
         warm_start=False,
+        average=False,
+        average_decay=None,
         verbose=0,
     ):
         self.optimizer = optimizer
@@ -283,6 +410,8 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
         self.shuffle = shuffle
         self.random_state = random_state
         self.warm_start = warm_start
+        self.average = average
+        self.average_decay = average_decay
         self.verbose = verbose
 
     def _make_loss(self, encoder):
@@ -298,5 +427,11 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
         return compute_class_sample_weight(self.class_weight, y, sample_weight, incremental)
 
     def _has_proba(self):
-        """Probabilities exist for the log-loss and the modified Huber loss."""
-        return self.loss in ("log_loss", "modified_huber")
+        """Probabilities exist for the log-loss and the modified Huber loss;
+        otherwise the AttributeError says which losses have them."""
+        if self.loss not in _PROBABILISTIC_LOSSES:
+            raise AttributeError(
+                f"predict_proba and predict_log_proba are not available for loss={self.loss!r}: only "
+                f"{' and '.join(map(repr, _PROBABILISTIC_LOSSES))} estimate probabilities."
+            )
+        return True

@@ -141,7 +141,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
         return sizes, activation
 
     # ------------------------------------------------------------------ plan
-    def _fit_plan(self, n_features, encoder, optimizer):
+    def _fit_plan(self, n_features, encoder, optimizer, initial):
         source = self._pretrained_source()
         sizes, activation = self._hidden_layers(source)
         return FitPlan(
@@ -152,7 +152,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
             dropout=self.dropout,
             n_frozen=self.freeze_layers,
             layer_lr_decay=self.layer_lr_decay,
-            pretrained_layers=self._pretrained_layers(source, n_features, encoder),
+            initial_layers=self._pretrained_layers(source, n_features, encoder),
         )
 
     def _pretrained_layers(self, source, n_features, encoder):
@@ -299,6 +299,8 @@ class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
         shuffle=True,
         random_state=None,
         warm_start=False,
+        average=False,
+        average_decay=None,
         verbose=0,
         pretrained=None,
         freeze_layers=0,
@@ -319,6 +321,8 @@ class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
         self.shuffle = shuffle
         self.random_state = random_state
         self.warm_start = warm_start
+        self.average = average
+        self.average_decay = average_decay
         self.verbose = verbose
         self.pretrained = pretrained
         self.freeze_layers = freeze_layers
@@ -357,9 +361,11 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
     ----------
     {network_parameters}
     {optimizer_parameter}
-    loss : {"squared_error", "huber"}, default="squared_error"
-        ``½ r²``, or Huber's loss, quadratic for ``|r| ≤ epsilon`` and
-        linear beyond, with ``r`` the residual.
+    loss : {"squared_error", "huber", "poisson"}, default="squared_error"
+        ``½ r²``; Huber's loss, quadratic for ``|r| ≤ epsilon`` and
+        linear beyond, with ``r`` the residual; or half the Poisson deviance
+        with a log link (positive predictions ``exp(output)``; targets must
+        be non-negative counts or rates).
     epsilon : float, default=0.1
         Threshold of the "huber" loss, in the units of the target.
     {common_parameters}
@@ -385,7 +391,7 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
 
     _parameter_constraints = {
         **_BaseMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "huber"})],
+        "loss": [StrOptions({"squared_error", "huber", "poisson"})],
         "epsilon": [Interval(Real, 0, None, closed="left")],
     }
 
@@ -408,6 +414,8 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         shuffle=True,
         random_state=None,
         warm_start=False,
+        average=False,
+        average_decay=None,
         verbose=0,
         pretrained=None,
         freeze_layers=0,
@@ -430,6 +438,8 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         self.shuffle = shuffle
         self.random_state = random_state
         self.warm_start = warm_start
+        self.average = average
+        self.average_decay = average_decay
         self.verbose = verbose
         self.pretrained = pretrained
         self.freeze_layers = freeze_layers
@@ -437,4 +447,4 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         self.keep_output_layer = keep_output_layer
 
     def _make_loss(self, encoder):
-        return losses.Huber(self.epsilon) if self.loss == "huber" else losses.SquaredError()
+        return losses.regression_loss(self.loss, self.epsilon)

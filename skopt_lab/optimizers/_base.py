@@ -80,7 +80,10 @@ class Optimizer(CachedParamNames, BaseEstimator):
       between epochs and which may be an array with one multiplier per
       element (layer-wise learning rates in fine-tuning);
     - ``_more_validate_params()``: checks that involve several
-      hyperparameters (optional).
+      hyperparameters (optional);
+    - ``step_sizes(state)``: the per-element step size of the last update,
+      for an adaptive optimizer (optional; the learning rate by default),
+      which an l1 penalty's proximal step uses.
 
     A ``learning_rate`` and a ``schedule`` hyperparameter, if the optimizer
     has them, are applied by the base class. When an estimator continues
@@ -218,6 +221,25 @@ class Optimizer(CachedParamNames, BaseEstimator):
         """
         if state["schedule"] is not None:
             self.schedule.end_epoch(state["schedule"], loss=loss, validation_score=validation_score)
+
+    def step_sizes(self, state):
+        """The step size of the last update, per parameter array: the
+        learning rate, or per element for an adaptive optimizer (the
+        learning rate over its preconditioner). The proximal step of an l1
+        penalty shrinks each weight by its step size times the penalty, so
+        that weights reach exact zeros whatever the optimizer.
+
+        Parameters
+        ----------
+        state : dict
+            The state returned by :meth:`init`, after a step.
+
+        Returns
+        -------
+        step_sizes : list of float or ndarray
+            One entry per parameter array.
+        """
+        return [state["learning_rate"]] * len(state["scratch"])
 
     def on_plateau(self, state):
         """The estimator's stopping rule found a plateau: whether training

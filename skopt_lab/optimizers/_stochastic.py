@@ -275,6 +275,10 @@ class AdaGrad(Optimizer):
             step = np.divide(g, denominator, out=tmp)  # θ ← θ − α g / (√s + ε)
             p -= np.multiply(step, lr, out=tmp)
 
+    def step_sizes(self, state):
+        # α / (√s + ε)
+        return [state["learning_rate"] / (np.sqrt(s) + self.epsilon) for s in state["sum_sq"]]
+
 
 class RMSprop(Optimizer):
     """Root-mean-square propagation.
@@ -364,6 +368,11 @@ class RMSprop(Optimizer):
                 b += step
                 step = b
             p -= np.multiply(step, lr, out=tmp)  # θ ← θ − α step
+
+    def step_sizes(self, state):
+        # α / r
+        roots = [np.sqrt(v - m * m) if self.centered else np.sqrt(v) for v, m in zip(state["mean_sq"], state["mean_grad"])]
+        return [state["learning_rate"] / (r + self.epsilon) for r in roots]
 
 
 class Adam(Optimizer):
@@ -458,6 +467,15 @@ class Adam(Optimizer):
             denominator += self.epsilon * sqrt_bias_2
             step = np.divide(m, denominator, out=tmp)
             p -= np.multiply(step, step_size * sqrt_bias_2, out=tmp)
+
+    def step_sizes(self, state):
+        # α/(1 − β₁ᵗ) / (√v̄ / √(1 − β₂ᵗ) + ε)
+        t = state["step"]
+        second = state["v_max"] if self.amsgrad else state["v"]
+        return [
+            state["learning_rate"] / (1 - self.beta_1**t) / (np.sqrt(v / (1 - self.beta_2**t)) + self.epsilon)
+            for v in second
+        ]
 
 
 class AdamW(Adam):
@@ -624,6 +642,10 @@ class Nadam(Optimizer):
             p -= np.multiply(np.divide(g, d, out=tmp), grad_step, out=tmp)
             p -= np.multiply(np.divide(m, d, out=tmp), momentum_step, out=tmp)
 
+    def step_sizes(self, state):
+        # α / d
+        return [state["learning_rate"] / d for d in state["denominator"]]
+
 
 class Adadelta(Optimizer):
     """Adadelta: steps scaled by the ratio of past update and gradient RMS.
@@ -686,3 +708,11 @@ class Adadelta(Optimizer):
             delta *= g
             _ema(u, np.multiply(delta, delta, out=tmp), rho, tmp)  # u ← ρ u + (1 − ρ) Δ²
             p -= np.multiply(delta, lr, out=tmp)  # θ ← θ − α Δ
+
+    def step_sizes(self, state):
+        # α √(u + ε) / √(v + ε)
+        eps = self.epsilon
+        return [
+            state["learning_rate"] * np.sqrt(u + eps) / np.sqrt(v + eps)
+            for u, v in zip(state["mean_sq_delta"], state["mean_sq_grad"])
+        ]
