@@ -38,8 +38,10 @@ def main():
     args = parser.parse_args()
     cases = [(name, ["tune", "--dataset", name, "--search", args.search]) for name in DATASETS]
     cases.append(("demo", ["demo", "--search", args.search]))
-    # A search large enough for worker processes to pay for their start.
-    cases.append(("digits, 40 candidates", ["tune", "--dataset", "digits", "--search", args.search, "--n-iter", "40"]))
+    # Searches large enough for worker processes to pay for their start: a
+    # Bayesian one (rounds of 3 fits keep 2 workers 2 fits deep) and a random one.
+    for search in ("bayes", "random"):
+        cases.append((f"digits, 40 candidates", ["tune", "--dataset", "digits", "--search", search, "--n-iter", "40"]))
     print(f"{args.search} search, median of {args.repeats} runs (seconds, a fresh process each, install excluded)\n")
     print("| command | --n-jobs 1 | --n-jobs 2 | ratio 2/1 | same best parameters |")
     print("|---|---|---|---|---|")

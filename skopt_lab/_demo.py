@@ -54,6 +54,9 @@ FAMILIES = {
 # lowest validation log-loss, averaged over the family and seeds 10-29 (the
 # demo's seeds 0-4 are not used).
 FAMILY_FACTORS = {"plain gradient": 3.0, "adaptive": 1.0, "adadelta": 1.0}
+# The search tunes the chosen optimizer's rate within this factor of its
+# fine-tuning rate (with its schedule, alpha and freeze_layers).
+SEARCH_SPAN = 3
 # From scratch: Adam at its default rate for 50 epochs, chosen the same way.
 SCRATCH_RATE, SCRATCH_EPOCHS = 1e-3, 50
 
