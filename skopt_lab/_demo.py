@@ -191,14 +191,18 @@ def choose(candidates):
 
 
 class ValidationCurve:
-    """A scikit-learn callback recording the validation scores after each epoch.
+    """A scikit-learn callback recording a validation score after each epoch.
 
-    ``scores`` lists one :func:`validation_scores` dict per epoch (per
-    iteration for L-BFGS), computed on the model as it was at that epoch.
+    ``score(model)`` scores the model as it was at the end of the epoch (a
+    fitted snapshot): for the demo, :func:`validation_scores` on the
+    validation digits. ``scores`` lists one result per epoch (per iteration
+    for L-BFGS). Set on a Pipeline, it reaches the pipeline's last step.
     """
 
-    def __init__(self, X, y):
-        self.X, self.y = X, y
+    max_propagation_depth = None  # from a Pipeline to the estimator it ends in
+
+    def __init__(self, score):
+        self.score = score
         self.scores = []
 
     def setup(self, estimator, context):
@@ -212,4 +216,4 @@ class ValidationCurve:
 
     def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
         if context.task_name == "epoch" and fitted_estimator is not None:
-            self.scores.append(validation_scores(fitted_estimator, self.X, self.y))
+            self.scores.append(self.score(fitted_estimator))

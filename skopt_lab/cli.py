@@ -17,10 +17,12 @@ import sys
 import tempfile
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from scipy.stats import loguniform
+from sklearn.base import clone, is_classifier
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import (
@@ -33,7 +35,6 @@ from sklearn.metrics import (
     roc_auc_score,
     root_mean_squared_error,
 )
-from sklearn.base import clone, is_classifier
 from sklearn.model_selection import GridSearchCV, ParameterGrid, RandomizedSearchCV, check_cv, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -50,7 +51,7 @@ ALL_OPTIMIZERS = list(OPTIMIZERS)  # the seed document's six first
 DISPLAY = DISPLAY_NAMES
 TUNE_OPTIMIZERS = ["sgd", "rmsprop", "adam"]
 COMPARE_EPOCHS = 100
-VALIDATION_FRACTION = 0.1  # held out by compare and tune for early stopping
+VALIDATION_FRACTION = 0.1  # of the training split, held out by compare to draw validation curves
 FIGURES = ("loss_curves", "search_progress", "schedule")
 # A worker process of a parallel search imports scikit-learn and skopt_lab
 # before its first fit: about 1.6 s on the 2-core development machine; each
@@ -140,16 +141,18 @@ class Heartbeat:
 
 
 # ------------------------------------------------------------------ models
-def make_estimator(task, kind, optimizer, random_state, **params):
-    """Our estimator for the task; regression targets are standardised so
-    that every optimizer's default learning rate suits them."""
+def make_estimator(task, kind, optimizer, random_state, scale_target=True, **params):
+    """Our estimator for the task; regression targets are standardised (by
+    a TransformedTargetRegressor unless ``scale_target`` is false, when the
+    caller does it) so that every optimizer's default learning rate suits
+    them."""
     if kind == "linear":
         Estimator = LinearClassifier if task == "classification" else LinearRegressor
         model = Estimator(optimizer, random_state=random_state, **params)
     else:
         Estimator = MLPClassifier if task == "classification" else MLPRegressor
         model = Estimator((64,), optimizer=optimizer, random_state=random_state, **params)
-    if task == "regression":
+    if task == "regression" and scale_target:
         model = TransformedTargetRegressor(model, transformer=StandardScaler())
     return model
 
@@ -165,10 +168,13 @@ def core(model):
             return model
 
 
-def evaluate(model, X, y, task):
+def evaluate(model, X, y, task, target_scaler=None):
     """Test metrics computed with scikit-learn's metrics (ROC-AUC when the
-    test split holds the classes it needs)."""
+    test split holds the classes it needs); ``target_scaler`` maps a
+    regressor's predictions back to the target's units."""
     predicted = model.predict(X)
+    if target_scaler is not None:
+        predicted = target_scaler.inverse_transform(predicted.reshape(-1, 1)).ravel()
     if task == "regression":
         return {
             "R2": r2_score(y, predicted),
@@ -213,20 +219,23 @@ def fit_quietly(model, X, y):
     return seconds
 
 
-def run_comparison(make_model, names, X_train, y_train, X_test, y_test, task, progress):
-    """Fit one model per optimizer; rows of the comparison table."""
-    rows, models = [], {}
+def run_comparison(make_model, names, data, task, progress):
+    """Fit one model per optimizer on ``data.X_fit``, recording its
+    validation score after each epoch on ``data.X_val``; rows of the
+    comparison table, with test metrics."""
+    rows, models, curves = [], {}, {}
     for name in names:
         model = make_model(name)
-        model.set_callbacks(Heartbeat(progress, DISPLAY[name]))
-        seconds = fit_quietly(model, X_train, y_train)
+        curve = _demo.ValidationCurve(data.validation_score(model)) if data.X_val is not None else None
+        model.set_callbacks(*filter(None, [curve, Heartbeat(progress, DISPLAY[name])]))
+        seconds = fit_quietly(model, data.X_fit, data.y_fit)
         model.set_callbacks()
-        metrics = evaluate(model, X_test, y_test, task)
+        metrics = evaluate(model, data.X_test, data.y_test, task, data.target_scaler)
         rows.append({"optimizer": DISPLAY[name], "epochs": core(model).n_iter_, "fit seconds": seconds, **metrics})
-        models[name] = model
+        models[name], curves[name] = model, curve.scores if curve is not None else None
         headline = next(iter(metrics))
         progress.line(f"{DISPLAY[name]}: {core(model).n_iter_} epochs, test {headline} {metrics[headline]:.3f}")
-    return rows, models
+    return rows, models, curves
 
 
 def search_space(prefix, names, search, finetune=False, rates=None, span=10):
@@ -388,18 +397,21 @@ class Figures:
             self.save("schedule", figure)
 
 
-def write_figures(dataset, models, search, tuned, out, progress):
-    """compare and tune: loss curves (with the validation score of early
-    stopping), search progress and the tuned model's learning rate."""
+def write_figures(dataset, models, curves, n_validation, search, tuned, out, progress):
+    """compare and tune: loss curves (with the validation score per epoch
+    when ``curves`` has them), search progress and the tuned model's
+    learning rate."""
     figures = Figures(out, progress)
     if not figures.available:
         return {}
     plot = figures.plotting
     score = "accuracy" if dataset.task == "classification" else "R²"
+    has_validation = bool(curves) and any(curve is not None for curve in curves.values())
     figures.save("loss_curves", plot.plot_loss_curves(
         {DISPLAY[name]: core(model) for name, model in models.items()},
-        validation_label=f"validation {score} ({VALIDATION_FRACTION:.0%} held out)",
-        title=f"{dataset.name}: training loss and validation {score} per epoch",
+        validation_curves={DISPLAY[name]: curve for name, curve in curves.items()} if curves else None,
+        validation_label=f"validation {score} ({n_validation} held-out samples)",
+        title=f"{dataset.name}: training loss" + (f" and validation {score}" if has_validation else "") + " per epoch",
     ))  # fmt: skip
     if search is not None:
         figures.save("search_progress", plot.plot_search_progress(
@@ -538,7 +550,8 @@ def _plain(value):
 
 
 def _can_hold_out(y, task, fraction=VALIDATION_FRACTION):
-    """Whether early stopping can hold out a stratified validation split."""
+    """Whether a stratified validation split of ``fraction`` leaves every
+    class on both sides."""
     n_validation = int(np.ceil(fraction * len(y)))
     if task == "regression":
         return n_validation >= 2 and len(y) - n_validation >= 2
@@ -546,48 +559,100 @@ def _can_hold_out(y, task, fraction=VALIDATION_FRACTION):
     return counts.min() >= 2 and len(counts) <= n_validation <= len(y) - len(counts)
 
 
-def command_compare(args, progress, tune=False):
+@dataclass
+class ComparisonData:
+    """compare's splits: models fit on ``X_fit``, draw their validation
+    curve on ``X_val`` (None when the data are too few to hold some out)
+    and are scored on ``X_test``. Regression targets are standardised by
+    ``target_scaler``, fitted on ``y_fit``."""
+
+    X_fit: object
+    y_fit: np.ndarray
+    X_val: object
+    y_val: np.ndarray
+    X_test: object
+    y_test: np.ndarray
+    target_scaler: object = None
+
+    @classmethod
+    def split(cls, dataset, X_train, y_train, X_test, y_test, random_state):
+        X_fit, X_val, y_fit, y_val = X_train, None, y_train, None
+        if _can_hold_out(y_train, dataset.task):
+            stratify = y_train if dataset.task == "classification" else None
+            X_fit, X_val, y_fit, y_val = train_test_split(
+                X_train, y_train, test_size=VALIDATION_FRACTION, random_state=random_state, stratify=stratify
+            )
+        scaler = None
+        if dataset.task == "regression":
+            scaler = StandardScaler().fit(y_fit.reshape(-1, 1))
+            y_fit = scaler.transform(y_fit.reshape(-1, 1)).ravel()
+            y_val = None if y_val is None else scaler.transform(y_val.reshape(-1, 1)).ravel()
+        return cls(X_fit, y_fit, X_val, y_val, X_test, y_test, scaler)
+
+    def validation_score(self, pipeline):
+        """The score (accuracy, or R², which scaling the target leaves alone)
+        on the validation split of a snapshot of the pipeline's last step."""
+        transformed = []
+
+        def score(snapshot):
+            if not transformed:  # the pipeline's preprocessing is fitted before its last step
+                transformed.append(pipeline[:-1].transform(self.X_val))
+            return snapshot.score(transformed[0], self.y_val)
+
+        return score
+
+
+def command_compare(args, progress):
     dataset = _dataset(args)
     progress.line(f"data: {dataset.summary()}")
     X_train, X_test, y_train, y_test = _split(dataset, args.random_state)
+    data = ComparisonData.split(dataset, X_train, y_train, X_test, y_test, args.random_state)
     notes = list(dataset.notes)
-    if tune:
-        check_folds(args.cv, y_train, dataset.task, "the training split")
-    # In a search each fold trains on (cv - 1) / cv of the training split.
-    n_fit = len(y_train) * (args.cv - 1) // args.cv if tune else len(y_train)
-    early_stopping = _can_hold_out(y_train[:n_fit], dataset.task)
-    if early_stopping:
-        notes.append(
-            f"each model holds out {VALIDATION_FRACTION:.0%} of its training data, scores every epoch on it "
-            "and keeps its best epoch (early stopping; L-BFGS runs its iterations)"
-        )
+    if data.X_val is None:
+        notes.append("too few samples to hold out a validation split: every model trains on the whole training split")
     else:
-        notes.append("too few samples to hold out a validation split: no early stopping, no validation curves")
+        notes.append(
+            f"each model trains on {len(data.y_fit)} samples of the training split; the other {len(data.y_val)} "
+            "score every epoch (the validation curves of loss_curves.png); test metrics on the test split"
+        )
     max_iter = args.max_iter or COMPARE_EPOCHS
 
-    def make_model(name, optimizer=None):
+    def make_model(name):
         estimator = make_estimator(
-            dataset.task, args.estimator, optimizer or OPTIMIZERS[name](), args.random_state,
-            max_iter=max_iter, early_stopping=early_stopping and name != "lbfgs",
-            validation_fraction=VALIDATION_FRACTION,
-        )  # fmt: skip
+            dataset.task, args.estimator, OPTIMIZERS[name](), args.random_state, scale_target=False, max_iter=max_iter
+        )
+        return make_pipeline(clone(dataset.preprocessor), estimator)
+
+    rows, models, curves = run_comparison(make_model, args.optimizers, data, dataset.task, progress)
+    figures = {}
+    if args.out is not None:
+        figures = write_figures(dataset, models, curves, 0 if data.y_val is None else len(data.y_val), None, None, args.out, progress)
+    report(args, dataset.summary(), notes, rows, None, figures, args.out)
+    return 0
+
+
+def command_tune(args, progress):
+    dataset = _dataset(args)
+    progress.line(f"data: {dataset.summary()}")
+    X_train, X_test, y_train, y_test = _split(dataset, args.random_state)
+    check_folds(args.cv, y_train, dataset.task, "the training split")
+
+    def make_model(name):
+        estimator = make_estimator(
+            dataset.task, args.estimator, OPTIMIZERS[name](), args.random_state, max_iter=args.max_iter or COMPARE_EPOCHS
+        )
         return make_pipeline(dataset.preprocessor, estimator)
 
-    rows, search, tuned, tuned_summary = [], None, None, None
-    if tune:
-        scoring = "f1_macro" if dataset.task == "classification" else "r2"
-        prefix = _param_prefix(dataset.task, args.estimator)
-        space = search_space(prefix, args.optimizers, args.search)
-        search = run_search(make_model(args.optimizers[0]), space, X_train, y_train, args, progress, scoring)
-        tuned = search.best_estimator_
-        tuned_summary = _tuned_summary(search, prefix, args.search, evaluate(tuned, X_test, y_test, dataset.task))
-        models = {_name_of(core(tuned).optimizer_): tuned}
-    else:
-        rows, models = run_comparison(
-            make_model, args.optimizers, X_train, y_train, X_test, y_test, dataset.task, progress
-        )
-    figures = write_figures(dataset, models, search, tuned, args.out, progress) if args.out is not None else {}
-    report(args, dataset.summary(), notes, rows, tuned_summary, figures, args.out)
+    scoring = "f1_macro" if dataset.task == "classification" else "r2"
+    prefix = _param_prefix(dataset.task, args.estimator)
+    space = search_space(prefix, args.optimizers, args.search)
+    search = run_search(make_model(args.optimizers[0]), space, X_train, y_train, args, progress, scoring)
+    tuned = search.best_estimator_
+    tuned_summary = _tuned_summary(search, prefix, args.search, evaluate(tuned, X_test, y_test, dataset.task))
+    models = {_name_of(core(tuned).optimizer_): tuned}
+    figures = write_figures(dataset, models, None, 0, search, tuned, args.out, progress) if args.out is not None else {}
+    notes = [*dataset.notes, f"the tuned model is refitted on the whole training split ({len(y_train)} samples)"]
+    report(args, dataset.summary(), notes, [], tuned_summary, figures, args.out)
     return 0
 
 
@@ -600,10 +665,6 @@ def _param_prefix(task, kind):
 
 def _name_of(optimizer):
     return next(name for name, cls in OPTIMIZERS.items() if type(optimizer) is cls)
-
-
-def command_tune(args, progress):
-    return command_compare(args, progress, tune=True)
 
 
 # ------------------------------------------------------------------ the demo
@@ -636,7 +697,7 @@ def command_demo(args, progress):
     models, curves = {}, {}
     for name in args.optimizers:
         model = _demo.fine_tuned(source, _demo.fine_tuning_optimizer(name), seed, max_iter=epochs)
-        curve = _demo.ValidationCurve(scenario.X_val, scenario.y_val)
+        curve = _demo.ValidationCurve(lambda snapshot: _demo.validation_scores(snapshot, scenario.X_val, scenario.y_val))
         model.set_callbacks(curve, Heartbeat(progress, DISPLAY[name]))
         seconds = fit_quietly(model, scenario.X_train, scenario.y_train)
         model.set_callbacks()

@@ -213,8 +213,11 @@ def plot_loss_curves(
     says). When ``validation`` is true, each estimator's validation curve —
     from ``validation_curves``, or its ``validation_scores_`` when fitted
     with ``early_stopping=True`` — goes to a second panel below, sharing the
-    x axis, in the color and marker of its loss curve. ``baselines`` are
-    horizontal reference lines on that panel.
+    x axis, in the color and marker of its loss curve; when a few values lie
+    far from the others (more than three interquartile ranges beyond the
+    quartiles, such as a first epoch's wild step), that panel's y axis
+    keeps to the others. ``baselines`` are horizontal reference lines on
+    that panel.
 
     Parameters
     ----------
@@ -305,6 +308,11 @@ def plot_loss_curves(
             val_ax.plot(_epochs(scores), scores, **{**style, "linestyle": "--" if twin else style["linestyle"]})
     for (label, value), (color, linestyle) in zip(baselines.items(), _BASELINE_STYLES * len(baselines)):
         val_ax.axhline(value, color=color, linestyle=linestyle, linewidth=1.5, label=label)
+    if has_validation:
+        values = [scores for _, _, scores, _ in curves if scores is not None] + [list(baselines.values())]
+        limits = _robust_limits(np.concatenate(values))
+        if limits is not None:
+            val_ax.set_ylim(*limits)
     finite = np.concatenate([losses for _, losses, _, _ in curves])
     finite = finite[np.isfinite(finite)]
     if finite.size and (finite > 0).all():
@@ -335,6 +343,22 @@ def plot_loss_curves(
     if has_validation and not twin:
         val_ax.set_xlabel(xlabel)
     return fig
+
+
+def _robust_limits(values):
+    """Axis limits that keep the bulk of ``values`` readable when a few lie
+    more than three interquartile ranges beyond the quartiles (a first
+    epoch's wild step), else None."""
+    values = values[np.isfinite(values)]
+    if values.size < 8:
+        return None
+    q1, q3 = np.percentile(values, [25, 75])
+    low, high = q1 - 3 * (q3 - q1), q3 + 3 * (q3 - q1)
+    if q3 == q1 or (values.min() >= low and values.max() <= high):
+        return None
+    low, high = max(values.min(), low), min(values.max(), high)
+    margin = 0.05 * (high - low)
+    return low - margin, high + margin
 
 
 def _x_label(iteration_labels, n_curves):

@@ -152,7 +152,7 @@ def test_coinciding_accuracies_are_explained():
 def test_demo_validation_curve_is_the_model_at_each_epoch():
     scenario = _demo.make_scenario(0)
     source = _demo.pretrain(scenario, 0)
-    curve = _demo.ValidationCurve(scenario.X_val, scenario.y_val)
+    curve = _demo.ValidationCurve(lambda model: _demo.validation_scores(model, scenario.X_val, scenario.y_val))
     model = _demo.fine_tuned(source, _demo.fine_tuning_optimizer("sgd"), 0).set_callbacks(curve)
     model.fit(scenario.X_train, scenario.y_train)
     assert len(curve.scores) == model.n_iter_ == _demo.EPOCHS
@@ -188,7 +188,7 @@ def test_compare_on_each_bundled_data_set(capsys, dataset, estimator):
         assert expected <= set(row) and row["epochs"] >= 1 and row["fit seconds"] > 0
     if dataset != "diabetes":
         assert max(r["accuracy"] for r in rows) > 0.8
-    assert any("holds out 10% of its training data" in note for note in report["notes"])
+    assert any("score every epoch (the validation curves of loss_curves.png)" in n for n in report["notes"])
 
 
 @pytest.mark.parametrize("search", ["bayes", "random", "grid"])
@@ -199,6 +199,7 @@ def test_tune_with_each_search(capsys, search, tmp_path):
     )  # the default 100 epochs: 15 full-batch Adam steps at lr ~1e-3 cannot fit wine
     tuning = report["tuning"]
     assert tuning["search"] == search and tuning["scoring"] == "f1_macro" and tuning["cv"] == 3
+    assert "the tuned model is refitted on the whole training split (133 samples)" in report["notes"]
     assert tuning["candidates"] == (2 * 3 * 3 if search == "grid" else 4)  # alpha x lr x schedule
     assert {"optimizer", "optimizer__learning_rate", "alpha"} <= set(tuning["best_params"])
     assert tuning["test"]["accuracy"] > 0.8
@@ -226,6 +227,27 @@ def test_human_output_and_progress(capsys, tmp_path):
     assert progress[0].startswith("[") and "s] data: iris" in progress[0]
     assert any("Adam: 10 epochs, test accuracy" in line for line in progress)
     assert (tmp_path / "loss_curves.png").exists() and f"Figure (loss_curves): {tmp_path}" in out
+
+
+@pytest.mark.parametrize("dataset", ["wine", "diabetes"])
+def test_compare_validation_curves_score_held_out_data(dataset):
+    # compare holds 10% of the training split out of training, and scores
+    # every epoch's model on it (accuracy, or R² of the standardised target).
+    data_set = cli.load_bundled(dataset)
+    X_train, X_test, y_train, y_test = cli._split(data_set, 0)
+    data = cli.ComparisonData.split(data_set, X_train, y_train, X_test, y_test, 0)
+    assert len(data.y_val) == int(np.ceil(0.1 * len(y_train))) and len(data.y_fit) + len(data.y_val) == len(y_train)
+
+    def make_model(name):
+        estimator = cli.make_estimator(data_set.task, "mlp", cli.OPTIMIZERS[name](), 0, scale_target=False, max_iter=7)
+        return cli.make_pipeline(cli.clone(data_set.preprocessor), estimator)
+
+    rows, models, curves = cli.run_comparison(make_model, ["sgd"], data, data_set.task, cli.Progress(quiet=True))
+    model, curve = models["sgd"], curves["sgd"]
+    assert len(curve) == 7 and curve[-1] == pytest.approx(model.score(data.X_val, data.y_val))
+    if dataset == "diabetes":  # the test metrics are in the target's own units
+        predicted = data.target_scaler.inverse_transform(model.predict(X_test).reshape(-1, 1)).ravel()
+        assert rows[0]["MAE"] == pytest.approx(np.abs(predicted - y_test).mean())
 
 
 def test_compare_removes_the_figures_of_an_earlier_tune(capsys, tmp_path):

@@ -151,6 +151,16 @@ def test_loss_curves_with_given_validation_curves_and_baselines(models, tmp_path
         plot_loss_curves(models, validation_curves=[[0.1]])
 
 
+def test_loss_curves_validation_panel_ignores_a_wild_first_epoch(models):
+    # One curve starts at R² = -4 (a first step too large), the others near 0.5.
+    curves = [[-4.0, 0.3, 0.45, 0.5, 0.52, 0.5], [0.2, 0.35, 0.45, 0.5, 0.5, 0.51]]
+    bottom, top = plot_loss_curves(models, validation_curves=curves).axes[1].get_ylim()
+    assert -4.0 < bottom < 0.2 and 0.52 < top < 1.0
+    # Without an outlier, matplotlib's own limits stay.
+    bottom, top = plot_loss_curves(models, validation_curves=[[0.2, 0.4], [0.3, 0.5]]).axes[1].get_ylim()
+    assert bottom < 0.2 and top > 0.5
+
+
 def test_loss_curves_every_line_distinguishable(data):
     # Ten optimizers whose curves nearly coincide stay apart: each line has
     # its own color and marker; past ten, the line style changes.
