@@ -8,8 +8,9 @@ it, a fresh process each time, interleaving the two settings so that a busy mome
 machine hurts both alike, and prints the median wall time of each and their
 ratio. Both settings give the same tuned model (the same best parameters),
 which the script checks. The command line starts worker processes only
-when a search is large enough for them to pay (see WORKER_START_SECONDS in
-skopt_lab/cli.py): the small searches run in one process either way.
+when a search is large enough for them to pay and the machine's load leaves
+two cores free (see worthwhile_jobs in skopt_lab/cli.py): the small searches
+run in one process either way. Run it on a quiet machine.
 """
 
 import argparse

@@ -277,14 +277,21 @@ def worthwhile_jobs(model, space, X, y, args, progress, fit_seconds=None):
     start: the time they are expected to save, fits × seconds per fit ×
     (1 − 1/speed-up), where a call of k fits runs ceil(k / jobs) fits deep,
     less the start and the dispatch of each call, must exceed a worker's
-    start. The seconds per fit are ``fit_seconds`` when known, else those of
-    one fit on the first cross-validation fold."""
+    start. The seconds per fit are ``fit_seconds`` when known, else
+    measured on the first cross-validation fold."""
     n_jobs = args.n_jobs if args.n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + args.n_jobs)
     if n_jobs == 1:
         return 1
+    idle = _idle_cores()
+    if idle < 2:
+        progress.line(
+            f"--n-jobs {args.n_jobs}: the machine's cores are busy (load {os.getloadavg()[0]:.1f} on "
+            f"{os.cpu_count()} cores); worker processes would wait for them: running the fits here"
+        )
+        return 1
+    n_jobs = min(n_jobs, idle)
     if fit_seconds is None:
-        train, _ = next(check_cv(args.cv, y, classifier=is_classifier(model)).split(X, y))
-        fit_seconds = fit_quietly(clone(model), _rows(X, train), y[train])
+        fit_seconds = _seconds_per_fit(model, X, y, args.cv)
     n_fits, n_calls = _parallel_calls(space, args)
     per_call = n_fits / n_calls
     speed_up = per_call / np.ceil(per_call / n_jobs)
@@ -297,6 +304,35 @@ def worthwhile_jobs(model, space, X, y, args, progress, fit_seconds=None):
         )
         return 1
     return args.n_jobs
+
+
+def _idle_cores():
+    """Cores this process and its workers could have: the machine's, less
+    the load of other processes (the last minute's average, this one's
+    share excluded)."""
+    try:
+        others = max(0.0, os.getloadavg()[0] - 1)
+    except OSError:  # no load average on this system
+        others = 0.0
+    return max(1, int((os.cpu_count() or 1) - others + 0.5))
+
+
+def _seconds_per_fit(model, X, y, cv):
+    """A fit's seconds on a cross-validation fold, from a fit of a fifth of
+    its epochs, scaled up: an upper bound (a fit's fixed cost counts five
+    times, and training may stop early), for a fifth of a fit's time."""
+    train, _ = next(check_cv(cv, y, classifier=is_classifier(model)).split(X, y))
+    X_fold, y_fold = _rows(X, train), y[train]
+    max_iter = core(model).max_iter
+
+    def seconds(epochs):
+        short = clone(model)
+        core(short).set_params(max_iter=epochs)
+        return fit_quietly(short, X_fold, y_fold)
+
+    seconds(1)  # the first fit of a process pays for lazy imports and caches
+    fifth = max(1, max_iter // 5)
+    return seconds(fifth) * max_iter / fifth
 
 
 def _rows(X, indices):
