@@ -842,15 +842,13 @@ def write_demo_figures(models, curves, by_name, search, tuned, best, scenario, a
     if not figures.available:
         return {}
     plot = figures.plotting
-    loss_curves = plot.plot_loss_curves(
+    figures.save("loss_curves", plot.plot_loss_curves(
         {DISPLAY[name]: model for name, model in models.items()},
         validation_curves={DISPLAY[name]: curve for name, curve in curves.items()},
         validation_label=f"validation log-loss ({len(scenario.y_val)} digits)",
         baselines={name: by_name[name]["validation log-loss"] for name in BASELINES},
         title=f"Fine-tuning to a tilted, noisy camera (digits, {len(scenario.y_train)} to train on): log-loss per epoch",
-    )
-    loss_curves.axes[1].set_yscale("log")  # a diverging optimizer must not squash the others
-    figures.save("loss_curves", loss_curves)
+    ))  # fmt: skip
     figures.save("search_progress", plot.plot_search_progress(
         {f"{args.search} search over {DISPLAY[best]}": search},
         title=f"Tuning {DISPLAY[best]}: {search.n_splits_}-fold cross-validation on "
