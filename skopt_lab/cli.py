@@ -282,14 +282,13 @@ def worthwhile_jobs(model, space, X, y, args, progress, fit_seconds=None):
     n_jobs = args.n_jobs if args.n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + args.n_jobs)
     if n_jobs == 1:
         return 1
-    idle = _idle_cores()
-    if idle < 2:
+    if _cores_busy():
         progress.line(
             f"--n-jobs {args.n_jobs}: the machine's cores are busy (load {os.getloadavg()[0]:.1f} on "
             f"{os.cpu_count()} cores); worker processes would wait for them: running the fits here"
         )
         return 1
-    n_jobs = min(n_jobs, idle)
+    n_jobs = min(n_jobs, os.cpu_count() or 1)
     if fit_seconds is None:
         fit_seconds = _seconds_per_fit(model, X, y, args.cv)
     n_fits, n_calls = _parallel_calls(space, args)
@@ -306,15 +305,14 @@ def worthwhile_jobs(model, space, X, y, args, progress, fit_seconds=None):
     return args.n_jobs
 
 
-def _idle_cores():
-    """Cores this process and its workers could have: the machine's, less
-    the load of other processes (the last minute's average, this one's
-    share excluded)."""
+def _cores_busy():
+    """Whether other processes keep the machine's cores busy: a load average
+    over the last minute (which counts this process) above the number of
+    cores."""
     try:
-        others = max(0.0, os.getloadavg()[0] - 1)
+        return os.getloadavg()[0] > (os.cpu_count() or 1)
     except OSError:  # no load average on this system
-        others = 0.0
-    return max(1, int((os.cpu_count() or 1) - others + 0.5))
+        return False
 
 
 def _seconds_per_fit(model, X, y, cv):

@@ -376,7 +376,7 @@ def test_quiet_silences_worker_processes_too(overflowing):
             "--search", "random", "--n-iter", "4", "--optimizers", "sgd", "--n-jobs", "2", "--no-figures"]  # fmt: skip
     code = (
         "import sys; from skopt_lab import cli; cli.WORKER_START_SECONDS = cli.DISPATCH_SECONDS = 0; "
-        "cli._idle_cores = lambda: 2; "
+        "cli._cores_busy = lambda: False; "
         f"sys.exit(cli.main({argv!r} + sys.argv[1:]))"
     )
     # (Without --quiet the same data warn: test_library_warnings_are_one_line_each_and_silent_with_quiet.)
@@ -390,7 +390,7 @@ def test_parallel_search_reports_its_fits(capsys, monkeypatch, search):
     # Worker processes even for this small search, to check what is counted.
     monkeypatch.setattr(cli, "WORKER_START_SECONDS", 0.0)
     monkeypatch.setattr(cli, "DISPATCH_SECONDS", 0.0)
-    monkeypatch.setattr(cli, "_idle_cores", lambda: 2)  # however busy the machine running the tests
+    monkeypatch.setattr(cli, "_cores_busy", lambda: False)  # however busy the machine running the tests
     argv = ["tune", "--dataset", "iris", "--estimator", "linear", "--search", search, "--n-iter", "6",
             "--optimizers", "adam", "--no-figures", "--max-iter", "15"]  # fmt: skip
     code, out, err = run(capsys, *argv, "--n-jobs", "2")
@@ -406,7 +406,7 @@ def test_parallel_search_reports_its_fits(capsys, monkeypatch, search):
 def test_small_search_runs_in_one_process_and_says_why(capsys, monkeypatch):
     argv = ["tune", "--dataset", "iris", "--estimator", "linear", "--n-iter", "3", "--optimizers", "adam",
             "--no-figures", "--n-jobs", "2"]  # fmt: skip
-    monkeypatch.setattr(cli, "_idle_cores", lambda: 2)
+    monkeypatch.setattr(cli, "_cores_busy", lambda: False)
     code, _, err = run(capsys, *argv)
     assert code == 0
     assert "--n-jobs 2: the 9 fits take about" in err and "running them here" in err
