@@ -1,13 +1,14 @@
 """skopt_lab: scikit-learn estimators whose optimizer is a tunable hyperparameter."""
 
 from .linear_model import LinearClassifier, LinearRegressor
-from .model_selection import BayesSearchCV
+from .model_selection import BayesSearchCV, HyperbandSearchCV
 from .neural_network import MLPClassifier, MLPRegressor
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "BayesSearchCV",
+    "HyperbandSearchCV",
     "LinearClassifier",
     "LinearRegressor",
     "MLPClassifier",

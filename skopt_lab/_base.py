@@ -1,14 +1,20 @@
-"""What every estimator of skopt_lab shares: validation, fit, partial_fit.
+"""The scikit-learn API every estimator of skopt_lab shares.
 
-An estimator *describes* its network (hidden layers, activation, loss,
-penalty) and how its targets are encoded; this base class validates the data,
-builds the :class:`~skopt_lab._engine.network.Network`, owns the
-:class:`~skopt_lab._engine.trainer.TrainingState` and runs the one
-:class:`~skopt_lab._engine.trainer.Trainer`.
+``fit`` and ``partial_fit`` are one straight pipeline,
+:meth:`BaseNetworkEstimator._fit`, that reads top to bottom:
+
+1. validate every parameter, and every combination of them, before any
+   training (``_more_validate_params``, one per estimator family), then the
+   data;
+2. encode the targets: an encoder object is returned, not set on ``self``;
+3. plan the fit from the *current* parameters (``_fit_plan``, one per
+   family): an immutable :class:`~skopt_lab._engine.plan.FitPlan`;
+4. train: the :class:`~skopt_lab._engine.trainer.Trainer` works on a fresh
+   state, or on a copy of the previous fit's;
+5. publish the fitted attributes, only now: a fit that raises leaves the
+   estimator exactly as it was.
 """
 
-import dataclasses
-import textwrap
 from numbers import Integral, Real
 
 import numpy as np
@@ -17,112 +23,41 @@ from sklearn.base import BaseEstimator, _fit_context, is_regressor
 from sklearn.callback import CallbackSupportMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils._available_if import available_if
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets, unique_labels
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
+from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
+from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    _get_feature_names,
+    check_is_fitted,
+    check_X_y,
+    column_or_1d,
+    validate_data,
+)
 
-from ._engine.network import Network
-from ._engine.targets import DenseTargets, EncodedTargets
-from ._engine.trainer import EpochObserver, Trainer, init_training_state
+from ._callback_bridge import CallbackBridge
+from ._engine.targets import ClassEncoder, RegressionEncoder
+from ._engine.trainer import Trainer, TrainingState, continue_optimizer_state
 from .optimizers import OPTIMIZERS, get_optimizer
 
 
-OPTIMIZER_PARAMETER_DOC = """
-    optimizer : None, str or Optimizer, default=None
-        How the model is trained: an optimizer object from
-        :mod:`skopt_lab.optimizers` (tunable with nested keys such as
-        ``optimizer__learning_rate``, which also work on None and names), one
-        of the names NAMES, or None for ``Adam()``. ``fit`` trains a clone,
-        exposed as ``optimizer_``.
-""".replace("NAMES", textwrap.fill(", ".join(f'``"{name}"``' for name in OPTIMIZERS), 62).replace("\n", "\n        "))
-
-
-TRAINING_PARAMETERS_DOC = """
-    batch_size : "auto" or int, default="auto"
-        Mini-batch size: "auto" is ``min(200, n_samples)``. Full-batch
-        optimizers (GD, L-BFGS) ignore it.
-    max_iter : int, default=MAX_ITER
-        Maximum number of epochs (iterations for L-BFGS).
-    tol : float or None, default=1e-4
-        Training stops when the loss (or the validation score, with early
-        stopping) has not improved by ``tol`` for ``n_iter_no_change``
-        consecutive epochs. None disables the test.
-    n_iter_no_change : int, default=10
-        Epochs without improvement before stopping.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified for
-        classifiers), stop when its score stops improving and restore the best
-        weights.
-    validation_fraction : float, default=0.1
-        Share of the data held out for early stopping.
-    shuffle : bool, default=True
-        Shuffle the samples at every epoch.
-    random_state : int, RandomState instance or None, default=None
-        Seeds everything random in training: initial weights, shuffling,
-        dropout and the validation split; an int makes training bit-for-bit
-        repeatable.
-    warm_start : bool, default=False
-        Continue from the previous ``fit``'s weights and optimizer state.
-    verbose : int, default=0
-        1 prints one line per epoch (loss, validation score, learning rate,
-        seconds).
-"""
-
-TRAINING_ATTRIBUTES_DOC = """
-    optimizer_ : Optimizer
-        The clone of ``optimizer`` that was trained.
-    n_iter_ : int
-        Epochs run (L-BFGS iterations), over all calls for ``warm_start`` and
-        ``partial_fit``.
-    t_ : int
-        Number of training samples seen.
-    loss_curve_ : list of float
-        Objective (mean loss plus penalty) at each epoch.
-    learning_rates_ : list of float or None
-        Learning rate of each epoch (the optimizer's, times its schedule's
-        multiplier); None for L-BFGS, which has none.
-    loss_ : float
-        Last value of ``loss_curve_``.
-    best_loss_ : float
-        Lowest value of ``loss_curve_``.
-    validation_scores_ : list of float or None
-        Validation score at each epoch with ``early_stopping``.
-    best_validation_score_ : float or None
-        Best validation score with ``early_stopping``.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when X has string column names.
-"""
-
-
-def fill_doc(**sections):
-    """Class decorator: put shared docstring sections in place of
-    ``{name}`` markers (plain replacement, so braces elsewhere are safe)."""
-
-    def decorate(cls):
-        doc = cls.__doc__
-        for name, text in sections.items():
-            doc = doc.replace("    {" + name + "}\n", text.strip("\n") + "\n")
-        cls.__doc__ = doc
-        return cls
-
-    return decorate
-
-
 class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
-    """Shared machinery of the linear and MLP estimators (private)."""
+    """Shared machinery of the linear and MLP estimators (private).
+
+    A family (linear models, MLPs) adds its parameters' cross-checks in
+    ``_more_validate_params`` and describes what to train in ``_fit_plan``;
+    the classifier and regressor mixins encode the targets and decode the
+    outputs.
+    """
 
     _parameter_constraints: dict = {
-        "optimizer": [None, StrOptions(set(OPTIMIZERS)), HasMethods(["init", "step"])],
+        "optimizer": [None, StrOptions(set(OPTIMIZERS)), HasMethods(["init", "step", "begin_epoch", "end_epoch"])],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left"), None],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "shuffle": ["boolean"],
@@ -154,43 +89,15 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
                 params = {**params, "optimizer": get_optimizer(optimizer)}
         return super().set_params(**params)
 
-    # ------------------------------------------------- what subclasses describe
-    def _hidden_layer_sizes(self):
-        return ()
-
-    def _hidden_activation(self):
-        return "identity"
-
-    def _penalty(self):
-        """(l2, l1) strengths of the weight penalty."""
-        return self.alpha, 0.0
-
-    def _dropout(self):
-        return 0.0
-
-    def _fit_intercept(self):
-        return True
-
-    def _make_loss(self, n_outputs):
-        raise NotImplementedError
-
-    def _initial_theta(self, network, rng, dtype, Y, weights):
-        """Starting parameters of a fresh fit (fine-tuning overrides this)."""
-        theta = network.init_params(rng, dtype)
-        if self._fit_intercept():
-            network.unpack(theta)[1][-1][...] = network.loss.initial_intercept(Y, weights)
-        return theta
-
-    def _n_frozen_layers(self):
-        return 0
-
-    def _lr_multiplier(self, network, dtype):
-        return None
-
-    # ----------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model with the configured optimizer.
+
+        Training stops at ``max_iter`` epochs, at convergence, on divergence
+        or on Ctrl-C; the last three keep the weights of the last sound epoch
+        and, like reaching ``max_iter`` unconverged, say so with a
+        ``ConvergenceWarning``. If ``fit`` raises, the estimator is left as
+        it was.
 
         Parameters
         ----------
@@ -209,112 +116,149 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         return self._fit(X, y, sample_weight, incremental=False)
 
     def _fit(self, X, y, sample_weight=None, *, incremental, classes=None):
-        fresh = not hasattr(self, "_train_state") or not (incremental or self.warm_start)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=fresh,
-            accept_sparse=("csr", "csc"),
-            dtype=(np.float64, np.float32),
-            multi_output=True,
-            y_numeric=is_regressor(self),
-        )
-        if sparse.issparse(X):
-            X = X.tocsr()
-        if not fresh and X.dtype != self._train_state.theta.dtype:
-            X = X.astype(self._train_state.theta.dtype)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
-        Y = self._encode_targets(y, fresh=fresh, incremental=incremental, classes=classes).astype(X.dtype)
-        sample_weight = self._class_weighted(y, sample_weight, incremental, X.dtype)
-        if sample_weight is not None and not sample_weight.any():
-            # The mean weight normalises the loss; all zeros would make it NaN.
-            raise ValueError(
-                "The sample weights, multiplied by class_weight, are all zero: "
-                "at least one sample must have a non-zero weight."
+        previous = self._previous_fit(incremental)
+        # 1. Parameters, then data: every error is raised before training.
+        optimizer = get_optimizer(self.optimizer)
+        has_validation = self.early_stopping and not incremental
+        self._more_validate_params(optimizer, incremental=incremental)
+        optimizer.validate(has_validation=has_validation)
+        X, y, sample_weight, feature_names = self._validate_fit_data(X, y, sample_weight, previous)
+        # 2. Targets.
+        encoder = self._fit_target_encoder(y, classes=classes, previous=previous, incremental=incremental)
+        Y = encoder.encode(y, X.dtype)
+        sample_weight = self._class_weighted(y, sample_weight, incremental)
+        _check_some_weight(sample_weight)
+        # 3. The plan, from the current parameters.
+        plan = self._fit_plan(X.shape[1], encoder, optimizer)
+        if previous is not None:
+            _check_same_network(plan, previous["_network"])
+        network = plan.network()
+        lr_scale = plan.lr_scale(network, X.dtype)
+        state = previous["_train_state"].copy() if previous is not None else None
+        rng = state.rng if state is not None else _new_rng(self.random_state)
+        validation = None
+        if has_validation:
+            X, Y, y, sample_weight, validation = self._split_validation(X, Y, y, sample_weight, encoder, network, rng)
+        if state is None:
+            theta = plan.initial_weights(network, rng, X.dtype, Y, sample_weight)
+            optimizer_state = optimizer.init(
+                [theta[network.trainable_offset :]], n_epochs=self.max_iter, lr_scale=lr_scale
+            )
+            state = TrainingState(theta=theta, optimizer_state=optimizer_state, rng=rng)
+        else:
+            state.optimizer_state = continue_optimizer_state(
+                optimizer,
+                previous["optimizer_"],
+                state.optimizer_state,
+                [state.theta[network.trainable_offset :]],
+                keep_schedule=incremental,
+                n_epochs=self.max_iter,
+                lr_scale=lr_scale,
             )
 
-        if fresh:
-            self.optimizer_ = get_optimizer(self.optimizer)
-            if incremental:
-                self._check_partial_fit_optimizer()
-            self._network = self._build_network(X.shape[1], Y.shape[1])
-            rng = np.random.default_rng(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-            theta = self._initial_theta(self._network, rng, X.dtype, Y, sample_weight)
-            self._train_state = init_training_state(self._network, theta, self.optimizer_, rng, self.max_iter)
-        else:
-            if incremental:
-                self._check_partial_fit_optimizer()
-            if Y.shape[1] != self._network.layer_sizes[-1]:
-                raise ValueError(
-                    f"The targets have {Y.shape[1]} outputs but the model being "
-                    f"continued has {self._network.layer_sizes[-1]}; fit a new model "
-                    "(warm_start=False) to change the task."
-                )
+        # 4. Training.
+        def fitted_attributes(state):
+            return self._fitted_attributes(network, encoder, state, optimizer, validation is not None, feature_names)
 
-        state = self._train_state
-        validation = None
-        if not incremental and self.early_stopping and _takes_epochs(self.optimizer_):
-            X, Y, y, sample_weight, validation = self._split_validation(X, Y, y, sample_weight, state.rng)
-        n_epochs = 1 if incremental else self.max_iter
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        n_epochs = 1 if incremental else self.max_iter
         # L-BFGS opens the next iteration before knowing it will not run.
-        max_subtasks = n_epochs if _takes_epochs(self.optimizer_) else n_epochs + 1
+        max_subtasks = n_epochs if _takes_epochs(optimizer) else n_epochs + 1
         callback_ctx = self._init_callback_context(max_subtasks=max_subtasks)
         callback_ctx.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
         trainer = Trainer(
-            self._network,
-            self.optimizer_,
+            network,
+            optimizer,
             batch_size=self.batch_size,
             shuffle=self.shuffle,
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
             max_iter=self.max_iter,
             verbose=self.verbose,
-            lr_multiplier=self._lr_multiplier(self._network, X.dtype),
             validation_score=validation,
-            observer=_CallbackBridge(self, callback_ctx, X, y, metadata, validation is not None),
+            observer=CallbackBridge(self, callback_ctx, {"X": X, "y": y, "metadata": metadata}, fitted_attributes),
         )
-        if not incremental:
-            state.best_loss, state.no_improvement_count = np.inf, 0
-            state.best_validation_score, state.best_theta = -np.inf, None
-        trainer.run(state, X, Y, sample_weight, n_epochs, check_convergence=not incremental)
-        for name, value in self._fitted_attributes(state, validation is not None).items():
+        (trainer.partial_fit if incremental else trainer.fit)(state, X, Y, sample_weight)
+
+        # 5. Publish.
+        _clear_feature_names(self)
+        for name, value in fitted_attributes(state).items():
             setattr(self, name, value)
         callback_ctx.call_on_fit_task_end(estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={})
         return self
 
-    def _build_network(self, n_features, n_outputs):
-        l2, l1 = self._penalty()
-        if l1 and not _takes_epochs(self.optimizer_):
-            raise ValueError(
-                "LBFGS supports only penalty='l2' or None: the l1 part of the "
-                "penalty is applied as a proximal step, which needs a step-based "
-                "optimizer such as 'sgd' or 'adam'."
-            )
-        return Network(
-            [n_features, *self._hidden_layer_sizes(), n_outputs],
-            self._hidden_activation(),
-            self._make_loss(n_outputs),
-            l2=l2,
-            l1=l1,
-            dropout=self._dropout(),
-            n_frozen=self._n_frozen_layers(),
-            fit_intercept=self._fit_intercept(),
-        )
+    # --------------------------------------------------------- 1. validation
+    def _previous_fit(self, incremental):
+        """The fitted attributes a fit continues from, or None for a fresh fit."""
+        if not (incremental or self.warm_start) or not hasattr(self, "_train_state"):
+            return None
+        return vars(self)
 
-    def _check_partial_fit_optimizer(self):
-        if not _takes_epochs(self.optimizer_):
+    def _more_validate_params(self, optimizer, *, incremental):
+        """Cross-parameter checks of every family; families add their own."""
+        if incremental and not _takes_epochs(optimizer):
             raise ValueError(
                 f"partial_fit needs an optimizer that takes gradient steps; "
-                f"{type(self.optimizer_).__name__} only minimizes on the full data "
+                f"{type(optimizer).__name__} only minimizes on the full data "
                 "at once. Use fit, or an optimizer such as 'sgd' or 'adam'."
             )
+        if incremental and self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: it trains on the data "
+                "it is given and holds none out. Set early_stopping=False, and score a "
+                "held-out set between calls."
+            )
+        if self.early_stopping and not _takes_epochs(optimizer):
+            raise ValueError(
+                f"early_stopping=True needs an optimizer that trains by epochs; "
+                f"{type(optimizer).__name__} minimizes the whole objective at once. "
+                "Use early_stopping=False, or an optimizer such as 'sgd' or 'adam'."
+            )
 
-    def _split_validation(self, X, Y, y, sample_weight, rng):
-        stratify = self._stratify(y)
+    def _validate_fit_data(self, X, y, sample_weight, previous):
+        """Validated X, y, sample_weight and X's feature names.
+
+        A fresh fit records ``n_features_in_`` only when it publishes; a
+        continued one checks X against the fitted model.
+        """
+        check_params = dict(
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+            multi_output=True,
+            y_numeric=is_regressor(self),
+        )
+        if is_regressor(self):
+            _check_numeric_targets(y, type(self).__name__)
+        if previous is None:
+            feature_names = _get_feature_names(X)
+            X, y = check_X_y(X, y, estimator=self, **check_params)
+        else:
+            feature_names = getattr(self, "feature_names_in_", None)
+            X, y = validate_data(self, X, y, reset=False, **check_params)
+        if sparse.issparse(X):
+            X = X.tocsr()
+        if previous is not None and X.dtype != previous["_train_state"].theta.dtype:
+            X = X.astype(previous["_train_state"].theta.dtype)
+        if not is_regressor(self) and y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        _check_scale(X, X.dtype, "X", "features", "sklearn.preprocessing.StandardScaler")
+        if is_regressor(self):
+            _check_scale(
+                y, X.dtype, "y", "targets", "sklearn.compose.TransformedTargetRegressor(transformer=StandardScaler())"
+            )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+        return X, y, sample_weight, feature_names
+
+    def _class_weighted(self, y, sample_weight, incremental):
+        return sample_weight
+
+    # ------------------------------------------------------- 3. training data
+    def _split_validation(self, X, Y, y, sample_weight, encoder, network, rng):
+        """Hold out the early-stopping split: the training part, and the
+        validation score of a parameter vector."""
         seed = int(rng.integers(np.iinfo(np.int32).max))
+        stratify = self._stratify(y)
         try:
             train, val = train_test_split(
                 np.arange(X.shape[0]), test_size=self.validation_fraction, random_state=seed, stratify=stratify
@@ -324,7 +268,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
                 f"validation_fraction={self.validation_fraction} leaves no sample to "
                 f"train or validate on with {X.shape[0]} samples ({exc})."
             ) from None
-        X_train, X_val, Y_train, y_train, y_val = X[train], X[val], Y[train], y[train], y[val]
+        X_val, y_val = X[val], y[val]
         w_train, w_val = (sample_weight[train], sample_weight[val]) if sample_weight is not None else (None, None)
         if is_regressor(self) and len(val) < 2:
             raise ValueError(
@@ -337,25 +281,28 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
                     f"Every sample of the early-stopping {part} split has weight zero; "
                     "change validation_fraction or random_state, or give more samples a weight."
                 )
-        network = self._network
+        score_output = self._score_output
 
         def validation_score(theta):
             # R² of near-constant validation targets (variance ~1e-300) overflows
             # to -inf: a useless score for early stopping, not a reason to warn.
             with np.errstate(over="ignore"):
-                return self._score_output(network.forward(theta, X_val), y_val, w_val)
+                return score_output(encoder, network.forward(theta, X_val), y_val, w_val)
 
-        return X_train, Y_train, y_train, w_train, validation_score
+        return X[train], Y[train], y[train], w_train, validation_score
 
     def _stratify(self, y):
         return None
 
-    def _class_weighted(self, y, sample_weight, incremental, dtype):
-        return sample_weight
-
-    def _fitted_attributes(self, state, has_validation):
-        """The public fitted attributes that summarise a training state."""
-        return {
+    # ---------------------------------------------------------- 5. publishing
+    def _fitted_attributes(self, network, encoder, state, optimizer, has_validation, feature_names):
+        """Every attribute a fitted estimator has, for this training state."""
+        attributes = {
+            "optimizer_": optimizer,
+            "_network": network,
+            "_target_encoder": encoder,
+            "_train_state": state,
+            "n_features_in_": network.layer_sizes[0],
             "n_iter_": state.n_iter,
             "t_": state.t,
             "loss_curve_": state.loss_curve,
@@ -364,9 +311,12 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             "loss_": state.loss_curve[-1] if state.loss_curve else np.inf,
             "validation_scores_": state.validation_scores if has_validation else None,
             "best_validation_score_": state.best_validation_score if has_validation else None,
-            "n_layers_": self._network.n_layers + 1,
-            "n_outputs_": self._network.layer_sizes[-1],
+            "n_layers_": network.n_layers + 1,
+            "n_outputs_": network.layer_sizes[-1],
         }
+        if feature_names is not None:
+            attributes["feature_names_in_"] = feature_names
+        return attributes
 
     # -------------------------------------------------------------- predicting
     def _raw_output(self, X, n_layers=None):
@@ -380,55 +330,16 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _views(self):
         """(coefs, intercepts) views of the flat parameter vector."""
-        if not hasattr(self, "_train_state"):
-            raise AttributeError(f"This {type(self).__name__} instance is not fitted yet.")
+        check_is_fitted(self)
         return self._network.unpack(self._train_state.theta)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "_train_state")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-class _CallbackBridge(EpochObserver):
-    """Reports each epoch to scikit-learn's callbacks (``set_callbacks``) as a
-    sub-task of fit, with a snapshot of the model for callbacks that
-    evaluate it (``ScoringMonitor``)."""
-
-    def __init__(self, estimator, context, X, y, metadata, has_validation):
-        self._estimator = estimator
-        self._context = context
-        self._data = {"X": X, "y": y, "metadata": metadata}
-        self._has_validation = has_validation
-        self._epoch = None
-
-    def _snapshot(self):
-        estimator = self._estimator
-        state = dataclasses.replace(
-            estimator._train_state,
-            theta=estimator._train_state.theta.copy(),
-            loss_curve=list(estimator._train_state.loss_curve),
-            learning_rates=list(estimator._train_state.learning_rates),
-            validation_scores=list(estimator._train_state.validation_scores),
-        )
-        return {"_train_state": state, **estimator._fitted_attributes(state, self._has_validation)}
-
-    def begin(self, state):
-        self._epoch = self._context.subcontext(task_name="epoch")
-        self._epoch.call_on_fit_task_begin(
-            estimator=self._estimator, reconstruction_attributes=self._snapshot, **self._data
-        )
-
-    def end(self, state, info):
-        epoch, self._epoch = self._epoch, None
-        return epoch.call_on_fit_task_end(
-            estimator=self._estimator, reconstruction_attributes=self._snapshot, **self._data
-        )
-
-    def cancel(self):
-        if self._epoch is not None:
-            epoch, self._epoch = self._epoch, None
-            epoch.call_on_fit_task_end(estimator=self._estimator)
 
 
 def _takes_epochs(optimizer):
@@ -445,44 +356,119 @@ def _partial_fit_available(estimator):
         return True  # let partial_fit report the invalid optimizer
 
 
+def _new_rng(random_state):
+    return np.random.default_rng(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def _check_same_network(plan, network):
+    """A continued fit trains the network it continues."""
+    if tuple(plan.layer_sizes[1:]) != tuple(network.layer_sizes[1:]):
+        raise ValueError(
+            f"The network to train has layer sizes {list(plan.layer_sizes[1:])} (hidden layers "
+            f"and outputs), but the fitted one being continued has {network.layer_sizes[1:]}; "
+            "fit a new model (warm_start=False) to change the network or the task."
+        )
+    if plan.activation != network.activation:
+        raise ValueError(
+            f"activation={plan.activation!r} differs from the fitted network's "
+            f"{network.activation!r}; fit a new model (warm_start=False) to change it."
+        )
+
+
+def _check_numeric_targets(y, name):
+    """A regressor's targets must be numbers, not labels."""
+    values = np.asarray(y)
+    if values.dtype.kind in "USO":
+        try:
+            values.astype(np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"y must be numeric for {name}, a regressor; it holds values such as "
+                f"{_plain(values.ravel()[0])!r}. For class labels, use a classifier."
+            ) from None
+
+
+def _plain(value):
+    """A numpy scalar as the Python value it holds, for messages."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _check_scale(values, dtype, name, what, fix):
+    """Refuse data whose squares overflow the training dtype: no loss can be
+    computed on it."""
+    data = values.data if sparse.issparse(values) else values
+    if data.size == 0 or data.dtype.kind not in "iuf":
+        return
+    limit = np.sqrt(np.finfo(dtype).max)
+    largest = float(np.max(np.abs(data)))
+    if largest > limit:
+        raise ValueError(
+            f"{name} has values up to {largest:.3g} in absolute value: beyond {limit:.3g} their "
+            f"squares overflow {np.dtype(dtype)} and no loss can be computed. Scale the {what} "
+            f"(e.g. {fix})."
+        )
+
+
+def _check_some_weight(sample_weight):
+    if sample_weight is not None and not sample_weight.any():
+        # The mean weight normalises the loss; all zeros would make it NaN.
+        raise ValueError(
+            "The sample weights, multiplied by class_weight, are all zero: "
+            "at least one sample must have a non-zero weight."
+        )
+
+
+def _clear_feature_names(estimator):
+    """A fit on X without column names forgets those of an earlier fit."""
+    estimator.__dict__.pop("feature_names_in_", None)
+
+
 class ClassifierTargetsMixin:
     """Label encoding, predictions and scores shared by the classifiers."""
 
-    def _encode_targets(self, y, *, fresh, incremental, classes):
-        if incremental and fresh and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
+    def _fit_target_encoder(self, y, *, classes, previous, incremental):
         check_classification_targets(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        if fresh:
-            labels = np.asarray(classes) if classes is not None else y
-            if y.ndim == 2 and not self._supports_multilabel():
+        if previous is None:
+            if incremental and classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            return self._new_encoder(y, classes)
+        encoder = previous["_target_encoder"]
+        if incremental and classes is not None and not np.array_equal(np.sort(np.unique(classes)), encoder.classes):
+            raise ValueError(
+                f"classes={np.asarray(classes).tolist()} is not the same as on the first call to "
+                f"partial_fit, {encoder.classes.tolist()}; fit a new model to change the classes."
+            )
+        if not incremental and not encoder.multilabel and y.ndim == 1:
+            labels = unique_labels(y)
+            if not np.array_equal(labels, encoder.classes):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same classes as in the "
+                    f"previous call to fit. Previously got {encoder.classes}, `y` has {labels}; "
+                    "set warm_start=False to fit a new model."
+                )
+        return encoder
+
+    def _new_encoder(self, y, classes):
+        if type_of_target(y).startswith("multilabel"):
+            if not self._supports_multilabel():
                 raise ValueError(
                     f"{type(self).__name__} does not support multilabel targets; "
                     "y must be 1-dimensional."
                 )
-            self._label_binarizer = LabelBinarizer().fit(labels)
-            self.classes_ = self._label_binarizer.classes_
-            if len(self.classes_) < 2 and y.ndim == 1:
+            labels = np.arange(y.shape[1])
+            if classes is not None and not np.array_equal(np.asarray(classes), labels):
                 raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes in the "
-                    f"data, but the data contains only one class: {self.classes_[0]}."
+                    f"For multilabel targets, classes are the indices of y's {y.shape[1]} columns, "
+                    f"{labels.tolist()}; got classes={np.asarray(classes).tolist()}."
                 )
-        if y.ndim == 2:
-            self._multilabel = True
-            return DenseTargets(self._label_binarizer.transform(y).astype(np.float64))
-        self._multilabel = False
-        codes = np.searchsorted(self.classes_, y)
-        unknown = np.setdiff1d(unique_labels(y), self.classes_)
-        if len(unknown):
+            return ClassEncoder(labels, multilabel=True)
+        labels = unique_labels(classes) if classes is not None else unique_labels(y)
+        if len(labels) < 2:
             raise ValueError(
-                f"y contains labels not in classes_ {self.classes_.tolist()}: "
-                f"{unknown.tolist()}. Pass every label in `classes` on the first call "
-                "to partial_fit, or fit a new model."
+                f"{type(self).__name__} needs samples of at least 2 classes in the "
+                f"data, but the data contains only one class: {labels[0]}."
             )
-        # One logistic output for two classes, one-hot rows otherwise.
-        codebook = np.array([[0.0], [1.0]]) if len(self.classes_) == 2 else np.eye(len(self.classes_))
-        return EncodedTargets(codes.astype(np.min_scalar_type(len(self.classes_))), codebook)
+        return ClassEncoder(labels, multilabel=False)
 
     def _supports_multilabel(self):
         return False
@@ -493,8 +479,10 @@ class ClassifierTargetsMixin:
         """Train for one epoch on (X, y), continuing the previous calls.
 
         The optimizer's state (moments, step count, schedule) and the random
-        generator carry over, so n calls with ``shuffle=False`` give exactly
-        the weights of ``fit`` with ``max_iter=n``.
+        generator carry over, so n calls with the same data give exactly
+        the weights of ``fit`` with ``max_iter=n``. Changed parameters
+        (a new learning rate) take effect at the next call. If
+        ``partial_fit`` raises, the estimator is left as it was.
 
         Parameters
         ----------
@@ -503,7 +491,9 @@ class ClassifierTargetsMixin:
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels (an indicator matrix for multilabel problems).
         classes : array-like of shape (n_classes,), default=None
-            Every class of the problem; required on the first call.
+            Every class of the problem (for multilabel targets, the column
+            indices); required on the first call, and the same if given
+            again.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights.
 
@@ -517,18 +507,23 @@ class ClassifierTargetsMixin:
     def _stratify(self, y):
         if y.ndim != 1:
             return None
-        _, counts = np.unique(y, return_counts=True)
-        return y if counts.min() >= 2 else None
+        labels, counts = np.unique(y, return_counts=True)
+        if counts.min() < 2:
+            raise ValueError(
+                "early_stopping holds out a validation split stratified by class, but "
+                f"class {_plain(labels[counts.argmin()])!r} has only {counts.min()} sample. Give every "
+                "class at least 2 samples, or set early_stopping=False."
+            )
+        return y
 
-    def _score_output(self, raw, y, sample_weight):
-        return accuracy_score(y, self._decode(raw), sample_weight=sample_weight)
+    def _score_output(self, encoder, raw, y, sample_weight):
+        return accuracy_score(y, encoder.decode(raw), sample_weight=sample_weight)
 
-    def _decode(self, raw):
-        if self._multilabel:
-            return (raw > 0).astype(int)
-        if raw.shape[1] == 1:
-            return self.classes_[(raw[:, 0] > 0).astype(int)]
-        return self.classes_[np.argmax(raw, axis=1)]
+    @property
+    def classes_(self):
+        """Class labels (label indices for multilabel targets)."""
+        check_is_fitted(self)
+        return self._target_encoder.classes
 
     def predict(self, X):
         """Predict class labels.
@@ -543,7 +538,8 @@ class ClassifierTargetsMixin:
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             Predicted labels (an indicator matrix for multilabel targets).
         """
-        return self._decode(self._raw_output(X))
+        raw = self._raw_output(X)
+        return self._target_encoder.decode(raw)
 
     def decision_function(self, X):
         """Raw scores of the output layer.
@@ -561,7 +557,6 @@ class ClassifierTargetsMixin:
         """
         raw = self._raw_output(X)
         return raw[:, 0] if raw.shape[1] == 1 else raw
-
 
     def _has_proba(self):
         return True
@@ -581,7 +576,8 @@ class ClassifierTargetsMixin:
             Probability of each class in the order of ``classes_`` (of each
             label, independently, for multilabel problems).
         """
-        return self._probabilities(X)
+        raw = self._raw_output(X)
+        return self._target_encoder.probabilities(raw, self._network.loss.link)
 
     @available_if(lambda self: self._has_proba())
     def predict_log_proba(self, X):
@@ -597,26 +593,17 @@ class ClassifierTargetsMixin:
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probability of each class.
         """
-        return self._probabilities(X, log=True)
-
-    def _probabilities(self, X, log=False):
         raw = self._raw_output(X)
-        loss = self._network.loss
-        link = loss.log_link if log else loss.link
-        if self._multilabel:
-            return link(raw)
-        if raw.shape[1] == 1:
-            return np.hstack([link(-raw), link(raw)])
-        return link(raw)
+        return self._target_encoder.probabilities(raw, self._network.loss.log_link)
 
 
 class RegressorTargetsMixin:
     """Target handling, predictions and scores shared by the regressors."""
 
-    def _encode_targets(self, y, *, fresh, incremental, classes):
-        if fresh:
-            self._y_ndim = y.ndim
-        return DenseTargets(y.reshape(-1, 1) if y.ndim == 1 else y)
+    def _fit_target_encoder(self, y, *, classes, previous, incremental):
+        if previous is not None:
+            return previous["_target_encoder"]
+        return RegressionEncoder(1 if y.ndim == 1 else y.shape[1], y.ndim)
 
     @available_if(_partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -624,8 +611,10 @@ class RegressorTargetsMixin:
         """Train for one epoch on (X, y), continuing the previous calls.
 
         The optimizer's state (moments, step count, schedule) and the random
-        generator carry over, so n calls with ``shuffle=False`` give exactly
-        the weights of ``fit`` with ``max_iter=n``.
+        generator carry over, so n calls with the same data give exactly
+        the weights of ``fit`` with ``max_iter=n``. Changed parameters
+        (a new learning rate) take effect at the next call. If
+        ``partial_fit`` raises, the estimator is left as it was.
 
         Parameters
         ----------
@@ -643,8 +632,8 @@ class RegressorTargetsMixin:
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def _score_output(self, raw, y, sample_weight):
-        return r2_score(y, raw[:, 0] if y.ndim == 1 else raw, sample_weight=sample_weight)
+    def _score_output(self, encoder, raw, y, sample_weight):
+        return r2_score(y, encoder.decode(raw), sample_weight=sample_weight)
 
     def predict(self, X):
         """Predict targets.
@@ -660,7 +649,7 @@ class RegressorTargetsMixin:
             Predicted values.
         """
         raw = self._raw_output(X)
-        return raw[:, 0] if self._y_ndim == 1 else raw
+        return self._target_encoder.decode(raw)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -668,7 +657,7 @@ class RegressorTargetsMixin:
         return tags
 
 
-def compute_class_sample_weight(class_weight, y, sample_weight, incremental, dtype):
+def compute_class_sample_weight(class_weight, y, sample_weight, incremental):
     """Multiply ``sample_weight`` by the weights of each sample's class."""
     if class_weight is None:
         return sample_weight
@@ -679,5 +668,5 @@ def compute_class_sample_weight(class_weight, y, sample_weight, incremental, dty
             "on the whole data (sklearn.utils.class_weight.compute_class_weight) and "
             "pass them as a dict."
         )
-    weights = compute_sample_weight(class_weight, y).astype(dtype)
+    weights = compute_sample_weight(class_weight, y)
     return weights if sample_weight is None else weights * sample_weight

@@ -14,6 +14,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, RandomizedSearchCV
 
 from skopt_lab.model_selection import BayesSearchCV
+from skopt_lab.model_selection._space import Space
+from skopt_lab.model_selection._surrogate import Proposer
 from skopt_lab.optimizers import SGD, Adam
 
 X_DUMMY = np.zeros((10, 1))
@@ -129,6 +131,10 @@ def test_no_duplicates_in_a_small_discrete_dimension():
     assert len(set(params)) == len(params) == 12
 
 
+def test_an_empty_batch_is_empty():
+    assert Proposer(Space(BRANIN_SPACE), rng=0).initial(0, set()) == []
+
+
 # 4. Failing candidates.
 def test_failed_candidates_score_error_score_and_are_avoided():
     estimator = Objective(fail_above=2.5)  # the right half of the space fails
@@ -146,9 +152,9 @@ def test_failed_candidates_score_error_score_and_are_avoided():
     assert (x[5:] > 2.5).mean() < (x[:5] > 2.5).mean()
 
 
-def test_a_round_whose_fits_all_fail_is_recorded_with_the_next():
-    # One initial point, in the failing part (as this seed gives), so the first
-    # round, which scikit-learn refuses to record, is deferred to the next.
+def test_a_round_whose_fits_all_fail_is_recorded():
+    # One initial point, in the failing part (as this seed gives): scikit-learn's
+    # evaluate_candidates would refuse to record that round; ours keeps it.
     estimator = Objective(fail_above=-1)
     with pytest.warns(FitFailedWarning), pytest.warns(UserWarning, match="non-finite"):
         fitted = search(estimator=estimator, n_iter=6, n_initial_points=1, random_state=1).fit(

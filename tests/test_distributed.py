@@ -3,7 +3,9 @@
 A ``distributed.LocalCluster`` of two worker processes stands in for a real
 cluster. Each search is run twice, with joblib's default backend and inside
 ``joblib.parallel_backend("dask")``, and must give the same results; the
-fits of the second run must have happened on the workers.
+fits of the second run must have happened on the workers. HyperbandSearchCV
+sends its fold models to the workers, which train them further and send them
+back, rung after rung.
 """
 
 import collections
@@ -18,7 +20,7 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 
-from skopt_lab import BayesSearchCV, LinearClassifier
+from skopt_lab import BayesSearchCV, HyperbandSearchCV, LinearClassifier
 from skopt_lab.optimizers import SGD, Adam
 
 # Fits counted by the process that ran them: "local" in the test process,
@@ -42,11 +44,15 @@ def _fit_counts():
 
 
 class _CountingClassifier(LinearClassifier):
-    """A LinearClassifier that records where it was fitted."""
+    """A LinearClassifier that records where it was trained (fit or partial_fit)."""
 
     def fit(self, X, y, **fit_params):
         _FITS[_where()] += 1
         return super().fit(X, y, **fit_params)
+
+    def partial_fit(self, X, y, **fit_params):
+        _FITS[_where()] += 1
+        return super().partial_fit(X, y, **fit_params)
 
 
 ESTIMATOR = _CountingClassifier(optimizer=SGD(), max_iter=30, tol=None, random_state=0)
@@ -63,6 +69,23 @@ def _bayes_search():
     return BayesSearchCV(
         ESTIMATOR, space, n_iter=8, n_initial_points=4, n_points=2, cv=3, random_state=0, error_score="raise"
     )
+
+
+def _hyperband_search():
+    space = {"optimizer": OPTIMIZERS, "optimizer__learning_rate": loguniform(1e-4, 1.0)}
+    return HyperbandSearchCV(
+        ESTIMATOR, space, max_resources=9, n_brackets=2, cv=3, random_state=0, error_score="raise"
+    )
+
+
+def _training_calls(search):
+    """(calls to fit or partial_fit of the cross-validation, of the refit)."""
+    results = search.cv_results_
+    if "n_resources" not in results:  # one fit per candidate and fold
+        return len(results["params"]) * search.n_splits_, 1
+    # One partial_fit per epoch: each fold model trains up to its candidate's last rung.
+    last_rung = {repr(params): n for params, n in zip(results["params"], results["n_resources"])}
+    return sum(last_rung.values()) * search.n_splits_, 1  # the refit: fit(max_iter=max_resources)
 
 
 @pytest.fixture(scope="module")
@@ -92,15 +115,19 @@ def _comparable(params):
     return {k: (v.__class__, v.get_params()) if hasattr(v, "get_params") else v for k, v in params.items()}
 
 
-@pytest.mark.parametrize("make_search", [_grid_search, _bayes_search], ids=["GridSearchCV", "BayesSearchCV"])
+@pytest.mark.parametrize(
+    "make_search",
+    [_grid_search, _bayes_search, _hyperband_search],
+    ids=["GridSearchCV", "BayesSearchCV", "HyperbandSearchCV"],
+)
 def test_search_on_a_dask_cluster_matches_the_default_backend(client, data, make_search):
     X, y = data
     _FITS.clear()
     client.run(_fit_counts)
 
     reference = make_search().fit(X, y)
-    n_fits = len(reference.cv_results_["params"]) * reference.n_splits_
-    assert _FITS == {"local": n_fits + 1}  # the fits and the refit, all in this process
+    n_fits, n_refit = _training_calls(reference)
+    assert _FITS == {"local": n_fits + n_refit}  # the fits and the refit, all in this process
     _FITS.clear()
 
     with joblib.parallel_backend("dask"):
@@ -108,7 +135,7 @@ def test_search_on_a_dask_cluster_matches_the_default_backend(client, data, make
 
     # Every fit of the search ran on a worker, each in the worker process it
     # reports, which is not this one; only the refit ran here.
-    assert _FITS == {"local": 1}
+    assert _FITS == {"local": n_refit}
     worker_counts = client.run(_fit_counts)
     assert set(worker_counts) == set(client.scheduler_info()["workers"])
     assert all(set(counts) <= {address} for address, counts in worker_counts.items())

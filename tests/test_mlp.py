@@ -170,7 +170,7 @@ def test_dropout_only_while_training(classification):
     assert net.score(X, y) > 0.8
     with pytest.raises(InvalidParameterError, match="'dropout' parameter of MLPClassifier must be a float in the range \\[0.0, 1.0\\)"):
         MLPClassifier(dropout=1.0).fit(X, y)
-    with pytest.raises(ValueError, match="dropout needs a step-based optimizer"):
+    with pytest.raises(ValueError, match=r"dropout=0.2 needs a step-based optimizer"):
         MLPClassifier(dropout=0.2, optimizer="lbfgs").fit(X, y)
 
 
@@ -214,7 +214,7 @@ def test_layer_lr_decay_slows_earlier_layers(pretrained):
 
     assert moved(decayed, 0) < moved(plain, 0) / 20  # lr × 0.01² on the first layer
     assert moved(decayed, 1) < moved(plain, 1) / 5  # lr × 0.01 on the second
-    with pytest.raises(ValueError, match="layer_lr_decay needs a step-based optimizer"):
+    with pytest.raises(ValueError, match=r"layer_lr_decay=\S+ needs a step-based optimizer"):
         MLPClassifier(pretrained=pretrained, optimizer="lbfgs", layer_lr_decay=0.5).fit(X, y)
 
 

@@ -1,8 +1,10 @@
 """The optimizers against their reference rules.
 
-Three kinds of reference: closed forms for a constant gradient (always),
-a direct transcription of each documented rule run on random gradients
-(always), and torch.optim on the same gradients where torch is installed.
+Three kinds of reference: closed forms for a constant gradient, a direct
+transcription of each documented rule run on random gradients, and
+torch.optim's trajectories on random gradients, stored in
+tests/reference/torch_trajectories by tests/reference/make_torch_trajectories.py
+(and checked against the installed torch, where there is one).
 """
 
 import math
@@ -10,9 +12,12 @@ import pickle
 
 import numpy as np
 import pytest
+from reference import trajectories
+from reference.variants import VARIANTS
 from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
 
+import skopt_lab.optimizers
 from skopt_lab.optimizers import (
     GD,
     LBFGS,
@@ -32,27 +37,10 @@ from skopt_lab.optimizers import (
 N_STEPS = 50
 RTOL = 1e-10
 
-STEP_OPTIMIZERS = [
-    GD(learning_rate=0.05),
-    SGD(learning_rate=0.05),
-    SGD(learning_rate=0.05, momentum=0.9),
-    SGD(learning_rate=0.05, momentum=0.9, nesterov=True),
-    SGD(learning_rate=0.05, momentum=0.8, dampening=0.3),
-    Momentum(learning_rate=0.05, beta=0.8),
-    AdaGrad(learning_rate=0.1),
-    AdaGrad(learning_rate=0.1, initial_accumulator_value=0.5, epsilon=1e-6),
-    RMSprop(learning_rate=0.01),
-    RMSprop(learning_rate=0.01, momentum=0.9, centered=True),
-    RMSprop(learning_rate=0.01, rho=0.9, centered=True),
-    Adam(learning_rate=0.01),
-    Adam(learning_rate=0.01, amsgrad=True, beta_2=0.99),
-    AdamW(learning_rate=0.01, weight_decay=0.1),
-    AdamW(learning_rate=0.01, weight_decay=0.1, amsgrad=True),
-    Nadam(learning_rate=0.01),
-    Nadam(learning_rate=0.01, momentum_decay=0.01, beta_2=0.99),
-    Adadelta(learning_rate=1.0),
-    Adadelta(learning_rate=0.5, rho=0.95, epsilon=1e-5),
-]
+# The variants compared with torch.optim, and the seed's Momentum rule, which
+# has no torch.optim counterpart: its references are the transcription and
+# the closed form.
+STEP_OPTIMIZERS = [variant.optimizer for variant in VARIANTS] + [Momentum(learning_rate=0.05, beta=0.8)]
 
 
 def _problem(seed=0, dtype=np.float64):
@@ -63,12 +51,19 @@ def _problem(seed=0, dtype=np.float64):
     return params, grads
 
 
-def _run(optimizer, params, grads):
+def _trajectory(optimizer, params, grads):
+    """The parameters after every step, through the public protocol."""
     params = [p.copy() for p in params]
     state = optimizer.init(params)
+    steps = []
     for g in grads:
         optimizer.step(params, g, state)
-    return params
+        steps.append([p.copy() for p in params])
+    return steps
+
+
+def _run(optimizer, params, grads):
+    return _trajectory(optimizer, params, grads)[-1]
 
 
 # --------------------------------------------------------------------------
@@ -199,62 +194,53 @@ def test_constant_gradient_closed_form(optimizer):
 
 
 # --------------------------------------------------------------------------
-# torch.optim on the same gradients.
-def _torch_optimizer(torch, opt, tensors):
-    lr = opt.learning_rate
-    if isinstance(opt, GD):
-        return torch.optim.SGD(tensors, lr=lr)
-    if isinstance(opt, SGD):
-        return torch.optim.SGD(tensors, lr=lr, momentum=opt.momentum, nesterov=opt.nesterov, dampening=opt.dampening)
-    if isinstance(opt, AdaGrad):
-        return torch.optim.Adagrad(tensors, lr=lr, eps=opt.epsilon, initial_accumulator_value=opt.initial_accumulator_value)
-    if isinstance(opt, RMSprop):
-        return torch.optim.RMSprop(
-            tensors, lr=lr, alpha=opt.rho, eps=opt.epsilon, momentum=opt.momentum, centered=opt.centered
-        )
-    if isinstance(opt, AdamW):
-        return torch.optim.AdamW(
-            tensors,
-            lr=lr,
-            betas=(opt.beta_1, opt.beta_2),
-            eps=opt.epsilon,
-            amsgrad=opt.amsgrad,
-            weight_decay=opt.weight_decay,
-        )
-    if isinstance(opt, Adam):
-        return torch.optim.Adam(tensors, lr=lr, betas=(opt.beta_1, opt.beta_2), eps=opt.epsilon, amsgrad=opt.amsgrad)
-    if isinstance(opt, Nadam):
-        return torch.optim.NAdam(
-            tensors, lr=lr, betas=(opt.beta_1, opt.beta_2), eps=opt.epsilon, momentum_decay=opt.momentum_decay
-        )
-    if isinstance(opt, Adadelta):
-        return torch.optim.Adadelta(tensors, lr=lr, rho=opt.rho, eps=opt.epsilon)
-    raise AssertionError(opt)  # pragma: no cover
+# torch.optim's trajectories on the same gradients, stored by
+# tests/reference/make_torch_trajectories.py.
+REGENERATE = "rerun python tests/reference/make_torch_trajectories.py where torch is installed"
 
 
-# The seed's Momentum rule has no torch.optim counterpart; its references
-# are the transcription and the closed form above.
-TORCH_COMPARABLE = [opt for opt in STEP_OPTIMIZERS if not isinstance(opt, Momentum)]
+def _assert_same_trajectory(actual, expected, context):
+    assert len(actual) == len(expected)
+    for t, (actual_step, expected_step) in enumerate(zip(actual, expected), start=1):
+        for i, (a, e) in enumerate(zip(actual_step, expected_step)):
+            np.testing.assert_allclose(a, e, rtol=RTOL, atol=1e-14, err_msg=f"{context}: step {t}, array {i}")
 
 
-@pytest.mark.parametrize("optimizer", TORCH_COMPARABLE, ids=repr)
-def test_matches_torch(optimizer):
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda variant: variant.id)
+def test_matches_stored_torch_trajectory(variant):
+    stored = trajectories.load(trajectories.path(variant.id))
+    described = trajectories.describe(variant.optimizer)
+    assert {key: stored.metadata[key] for key in described} == described, f"{variant.id} changed: {REGENERATE}"
+    optimizer_class = getattr(skopt_lab.optimizers, stored.metadata["optimizer"])
+    rebuilt = optimizer_class(**stored.metadata["optimizer_params"])
+    assert type(rebuilt) is type(variant.optimizer)
+    assert rebuilt.get_params() == variant.optimizer.get_params()
+    ours = _trajectory(rebuilt, stored.params, stored.grads)
+    _assert_same_trajectory(ours, stored.steps, f"{variant.optimizer!r} against {stored.metadata['torch_class']}")
+
+
+def test_every_torch_variant_has_its_stored_trajectory():
+    ids = [variant.id for variant in VARIANTS]
+    assert len(set(ids)) == len(ids)
+    stored = {file.stem for file in trajectories.TORCH_DIR.glob("*.npz")}
+    missing, stale = sorted(set(ids) - stored), sorted(stored - set(ids))
+    assert not missing, f"no stored trajectory for {missing}: {REGENERATE}"
+    assert not stale, f"stored trajectories without a variant: {stale}: {REGENERATE}"
+    # every step optimizer with a torch.optim counterpart is compared
+    assert {type(variant.optimizer) for variant in VARIANTS} == set(OPTIMIZERS.values()) - {Momentum, LBFGS}
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda variant: variant.id)
+def test_matches_torch(variant):
+    """The stored trajectory is what the installed torch gives now."""
     torch = pytest.importorskip("torch")
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)  # torch keeps NAdam's μ product in the default dtype
-    try:
-        params, grads = _problem(seed=1)
-        tensors = [torch.tensor(p, requires_grad=True) for p in params]
-        reference = _torch_optimizer(torch, optimizer, tensors)
-        for g in grads:
-            for tensor, gi in zip(tensors, g):
-                tensor.grad = torch.tensor(gi)
-            reference.step()
-        ours = _run(optimizer, params, grads)
-        for tensor, p in zip(tensors, ours):
-            np.testing.assert_allclose(p, tensor.detach().numpy(), rtol=RTOL, atol=1e-14)
-    finally:
-        torch.set_default_dtype(previous)
+    stored = trajectories.load(trajectories.path(variant.id))
+    now = trajectories.torch_steps(variant.optimizer, stored.params, stored.grads)
+    context = (
+        f"torch {torch.__version__} no longer gives the trajectory stored with torch "
+        f"{stored.metadata['torch_version']}; if torch changed on purpose, {REGENERATE}"
+    )
+    _assert_same_trajectory(now, stored.steps, context)
 
 
 # --------------------------------------------------------------------------

@@ -128,6 +128,8 @@ PROBLEM_KEYWORDS = {
     "dropout with LBFGS": r"dropout",
     "class_weight='balanced' in partial_fit": r"balanced",
     "too few samples for the validation split": r"validation",
+    "early_stopping with LBFGS": r"early_stopping",
+    "early_stopping in partial_fit": r"early_stopping",
     # Possible problems: the fit may also succeed (cleanly).
     "one validation sample for R²": r"validation",
     "zero-weight samples and early stopping": r"validation",
@@ -160,9 +162,11 @@ class Case:
 
     def make(self, partial_fit=False):
         params = self.params
-        if partial_fit and self.valid and params.get("class_weight") == "balanced":
+        if partial_fit and self.valid:
             # Valid for fit, refused by partial_fit (property 1 checks how).
-            params = {**params, "class_weight": None}
+            params = {**params, "early_stopping": False}
+            if params.get("class_weight") == "balanced":
+                params["class_weight"] = None
         return ESTIMATORS[self.estimator_name](**params)
 
     @property
@@ -369,14 +373,22 @@ def cases(draw, estimator_name, optimizer, *, valid=True, probabilistic=False):
             fit_problems.append("l1 penalty with LBFGS")
         if params.get("dropout"):
             fit_problems.append("dropout with LBFGS")
+        if params["early_stopping"]:
+            if valid:
+                params["early_stopping"] = False
+            else:
+                fit_problems.append("early_stopping with LBFGS")
     elif params["early_stopping"]:
-        # fit holds out ceil(validation_fraction * n) samples (stratified
-        # when every class has 2), as sklearn's train_test_split does.
+        if not valid:
+            partial_fit_problems.append("early_stopping in partial_fit")
+        # fit holds out ceil(validation_fraction * n) samples, stratified for
+        # classifiers, as sklearn's train_test_split does.
         n_val = math.ceil(params["validation_fraction"] * n_samples)
         n_train = n_samples - n_val
         if classifier:
             labels, counts = np.unique(y, return_counts=True)
-            too_few = n_train < 1 or (counts.min() >= 2 and min(n_val, n_train) < len(labels))
+            # the split is stratified: a class of one sample is refused
+            too_few = n_train < 1 or counts.min() < 2 or min(n_val, n_train) < len(labels)
         else:
             too_few = n_train < 1
             if n_val < 2:

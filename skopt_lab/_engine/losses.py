@@ -137,10 +137,24 @@ class BinaryLogLoss(Loss):
         return np.log(prior / (1 - prior)).astype(Y.dtype)
 
     def link(self, raw):
-        return expit(raw)
+        """σ(raw), kept strictly inside (0, 1): beyond |raw| ≈ 37 the
+        logistic rounds to exactly 0 or 1 in float64, a certainty that no
+        finite score means."""
+        proba = expit(raw)
+        low, high = _open_unit_interval(proba.dtype)
+        return np.clip(proba, low, high, out=proba)
 
     def log_link(self, raw):
-        return log_expit(raw)
+        """log σ(raw), computed without overflow, within the bounds of
+        :meth:`link` so that it is the log of the probabilities."""
+        low, high = _open_unit_interval(raw.dtype)
+        return np.clip(log_expit(raw), np.log(low), np.log(high))
+
+
+def _open_unit_interval(dtype):
+    """The smallest and largest probabilities below 1 of a float dtype."""
+    info = np.finfo(dtype)
+    return info.tiny, 1 - info.epsneg
 
 
 class MultinomialLogLoss(Loss):

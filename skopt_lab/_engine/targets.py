@@ -83,3 +83,113 @@ class EncodedTargets:
     def column_means(self, weights):
         counts = np.bincount(self.codes, weights=weights, minlength=len(self.codebook))
         return counts @ self.codebook / counts.sum()
+
+
+class ClassEncoder:
+    """Class labels to network targets and back; a value, never mutated.
+
+    Two classes have one logistic output (codebook rows ``[0]`` and ``[1]``),
+    more classes one output each (one-hot rows), and multilabel indicator
+    matrices one output per label.
+
+    Parameters
+    ----------
+    classes : ndarray
+        The sorted labels (column indices for multilabel targets).
+    multilabel : bool
+        Whether the targets are an indicator matrix.
+    """
+
+    def __init__(self, classes, multilabel):
+        self.classes = classes
+        self.multilabel = multilabel
+        if multilabel:
+            self.codebook = None
+        elif len(classes) == 2:
+            self.codebook = np.array([[0.0], [1.0]])
+        else:
+            self.codebook = np.eye(len(classes))
+
+    @property
+    def n_outputs(self):
+        return len(self.classes) if self.multilabel or len(self.classes) > 2 else 1
+
+    def encode(self, y, dtype):
+        """Targets for the network, in ``dtype``.
+
+        Raises
+        ------
+        ValueError
+            If ``y`` holds labels outside ``classes`` or is of the other
+            kind (labels against an indicator matrix).
+        """
+        if self.multilabel != (y.ndim == 2):
+            fitted = "a multilabel indicator matrix" if self.multilabel else "class labels (1-D y)"
+            given = "a multilabel indicator matrix" if y.ndim == 2 else "class labels (1-D y)"
+            raise ValueError(f"y is {given}, but the model was fitted on {fitted}.")
+        if self.multilabel:
+            if y.shape[1] != len(self.classes):
+                raise ValueError(
+                    f"y has {y.shape[1]} labels (columns), but the model was fitted on {len(self.classes)}."
+                )
+            return DenseTargets(y.astype(dtype))
+        unknown = np.setdiff1d(np.unique(y), self.classes)
+        if len(unknown):
+            raise ValueError(
+                f"y contains labels not in classes_ {self.classes.tolist()}: "
+                f"{unknown.tolist()}. Pass every label in `classes` on the first call "
+                "to partial_fit, or fit a new model."
+            )
+        codes = np.searchsorted(self.classes, y).astype(np.min_scalar_type(len(self.classes)))
+        return EncodedTargets(codes, self.codebook.astype(dtype))
+
+    def decode(self, raw):
+        """Predicted labels from raw network outputs."""
+        if self.multilabel:
+            return (raw > 0).astype(int)
+        if raw.shape[1] == 1:
+            return self.classes[(raw[:, 0] > 0).astype(int)]
+        return self.classes[np.argmax(raw, axis=1)]
+
+    def probabilities(self, raw, link):
+        """Class probabilities (or their log) through the loss's ``link``."""
+        if not self.multilabel and raw.shape[1] == 1:
+            return np.hstack([link(-raw), link(raw)])
+        return link(raw)
+
+
+class RegressionEncoder:
+    """Regression targets to a (n_samples, n_outputs) matrix and back.
+
+    Parameters
+    ----------
+    n_outputs : int
+        Number of targets.
+    y_ndim : int
+        1 when fitted on a 1-D y, whose predictions are then 1-D too.
+    """
+
+    multilabel = False
+
+    def __init__(self, n_outputs, y_ndim):
+        self.n_outputs = n_outputs
+        self.y_ndim = y_ndim
+
+    def encode(self, y, dtype):
+        """Targets for the network, in ``dtype``.
+
+        Raises
+        ------
+        ValueError
+            If ``y`` has another number of outputs than the model.
+        """
+        values = y.reshape(-1, 1) if y.ndim == 1 else y
+        if values.shape[1] != self.n_outputs:
+            raise ValueError(
+                f"y has {values.shape[1]} outputs, but the model was fitted on {self.n_outputs}."
+            )
+        return DenseTargets(values.astype(dtype, copy=False))
+
+    def decode(self, raw):
+        """Predictions, 1-D when the model was fitted on a 1-D y."""
+        return raw[:, 0] if self.y_ndim == 1 else raw

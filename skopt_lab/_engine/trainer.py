@@ -13,7 +13,9 @@ the full-batch objective instead of the epoch loop.
 """
 
 import contextlib
+import copy
 import functools
+import itertools
 import math
 import time
 import warnings
@@ -24,10 +26,16 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
+from .targets import DenseTargets
+
 # Training has diverged once a batch loss exceeds this multiple of the loss at
 # the start (floored at 1): adaptive optimizers with an absurd learning rate
 # keep the loss finite but astronomically large, never NaN.
 DIVERGENCE_RATIO = 1e4
+
+# Above this absolute value, the data's scale is worth mentioning when
+# training warns.
+LARGE_SCALE = 1e3
 
 # Below this many multiply-adds in a batch's forward pass, BLAS threads cannot
 # pay for their synchronisation; on a busy machine they spin against other
@@ -38,11 +46,14 @@ SMALL_BATCH_FLOPS = 4e6
 @dataclass
 class TrainingState:
     """Everything that changes while training, kept between ``partial_fit``
-    calls and pickled with the estimator so training resumes exactly."""
+    calls and pickled with the estimator so training resumes exactly.
+
+    The optimizer's moments, step count and schedule live in
+    ``optimizer_state``, which only the optimizer writes.
+    """
 
     theta: np.ndarray
     optimizer_state: dict
-    schedule_state: dict | None
     rng: np.random.Generator
     n_iter: int = 0
     t: int = 0
@@ -59,17 +70,48 @@ class TrainingState:
     loss_scale_settled: bool = False
     order: np.ndarray | None = None
 
+    def copy(self):
+        """An independent copy: training it leaves this state untouched."""
+        return copy.deepcopy(self)
 
-def init_training_state(network, theta, optimizer, rng, max_iter):
-    """Fresh state: optimizer buffers and schedule state for ``theta``."""
-    trainable = theta[network.trainable_offset :]
-    schedule = getattr(optimizer, "schedule", None)
-    return TrainingState(
-        theta=theta,
-        optimizer_state=optimizer.init([trainable]),
-        schedule_state=schedule.init(max_iter) if schedule is not None else None,
-        rng=rng,
-    )
+
+def continue_optimizer_state(optimizer, previous_optimizer, previous_state, params, *, keep_schedule, **options):
+    """The optimizer state of a run that continues an earlier one.
+
+    A fresh ``optimizer.init(params, **options)`` (the current
+    hyperparameters, learning rate and schedule) into which the previous
+    moments and step count are carried when the optimizer's class is the
+    same and every buffer still has its shape (the same trainable layers);
+    otherwise the optimizer starts afresh. The schedule's position is
+    carried only with ``keep_schedule`` (``partial_fit``): each ``fit``
+    runs its schedule from the start over its ``max_iter`` epochs.
+    """
+    state = optimizer.init(params, **options)
+    if type(optimizer) is not type(previous_optimizer):
+        return state
+    fresh = {key: state[key] for key in state if key not in _RUN_KEYS}
+    carried = {key: previous_state.get(key) for key in fresh}
+    if all(_same_layout(carried[key], fresh[key]) for key in fresh):
+        state.update(carried)
+    schedule, previous_schedule = getattr(optimizer, "schedule", None), getattr(previous_optimizer, "schedule", None)
+    if keep_schedule and type(schedule) is type(previous_schedule) and previous_state.get("schedule") is not None:
+        state["schedule"] = previous_state["schedule"]
+    return state
+
+
+# Entries of an optimizer state that belong to the current run, not to the
+# optimization's history.
+_RUN_KEYS = {"scratch", "learning_rate", "lr_scale", "schedule"}
+
+
+def _same_layout(a, b):
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_same_layout, a, b))
+    if isinstance(a, dict) or isinstance(b, dict):
+        return type(a) is type(b) and a.keys() == b.keys() and all(_same_layout(a[k], b[k]) for k in a)
+    return (a is None) == (b is None)
 
 
 def resolve_batch_size(batch_size, n_samples, optimizer):
@@ -84,6 +126,12 @@ def resolve_batch_size(batch_size, n_samples, optimizer):
 class Trainer:
     """Runs epochs of mini-batch optimization on a :class:`TrainingState`.
 
+    The two entry points own their resets: :meth:`fit` starts the
+    convergence test afresh and runs up to ``max_iter`` epochs, warning when
+    it stops at that budget; :meth:`partial_fit` runs one epoch. Both stop
+    cleanly on divergence and on Ctrl-C, keeping the weights of the last
+    epoch known to be sound, with a ``ConvergenceWarning`` that says so.
+
     Parameters
     ----------
     network : Network
@@ -93,15 +141,14 @@ class Trainer:
     shuffle : bool
     tol : float or None
         Minimum improvement of the training loss (or validation score with
-        early stopping); None disables the convergence test.
-    n_iter_no_change : int
+        early stopping); None disables the convergence test, and ``fit``
+        then runs exactly ``max_iter`` epochs without warning.
+    n_iter_no_change : int or inf
         Epochs without ``tol`` improvement before stopping.
     max_iter : int
-        Epochs of ``fit``; also the horizon of schedules.
+        Epochs of ``fit``.
     verbose : int
         1 prints one line per epoch.
-    lr_multiplier : ndarray or None
-        Per-parameter learning-rate factors (layer-wise decay in fine-tuning).
     validation_score : callable or None
         ``validation_score(theta) -> float``, higher is better. Given when
         the estimator holds out a validation split (early stopping).
@@ -121,7 +168,6 @@ class Trainer:
         n_iter_no_change=10,
         max_iter=200,
         verbose=0,
-        lr_multiplier=None,
         validation_score=None,
         observer=None,
     ):
@@ -133,102 +179,135 @@ class Trainer:
         self.n_iter_no_change = n_iter_no_change
         self.max_iter = max_iter
         self.verbose = verbose
-        self.lr_multiplier = lr_multiplier
         self.validation_score = validation_score
         self.observer = observer if observer is not None else EpochObserver()
 
     # ------------------------------------------------------------------ API
-    def run(self, state, X, Y, sample_weight, n_epochs, *, check_convergence=True):
-        """Train for at most ``n_epochs`` epochs (iterations for L-BFGS).
+    def fit(self, state, X, Y, sample_weight):
+        """Train up to ``max_iter`` epochs (L-BFGS iterations) with the
+        convergence test; restores the best weights with a validation split."""
+        state.best_loss, state.no_improvement_count = math.inf, 0
+        state.best_validation_score, state.best_theta = -math.inf, None
+        return self._run(state, X, Y, sample_weight, self.max_iter, check_convergence=True)
 
-        ``check_convergence=False`` (``partial_fit``) runs exactly
-        ``n_epochs`` unless the loss diverges, and never warns about
-        convergence.
-        """
-        weights = None
-        if sample_weight is not None:
-            mean = sample_weight.mean()
-            weights = (sample_weight / mean).astype(state.theta.dtype, copy=False)
-        batch_size = resolve_batch_size(self.batch_size, X.shape[0], self.optimizer)
+    def partial_fit(self, state, X, Y, sample_weight):
+        """Train one epoch, without convergence test."""
+        return self._run(state, X, Y, sample_weight, 1, check_convergence=False)
+
+    def _run(self, state, X, Y, sample_weight, n_epochs, *, check_convergence):
+        n_samples = X.shape[0]
+        batch_size = resolve_batch_size(self.batch_size, n_samples, self.optimizer)
+        if batch_size >= n_samples:
+            # A full-batch objective is a weighted sum over the distinct rows,
+            # computed in a canonical order: the fit is then independent of
+            # the rows' order, and the same for repeated rows as for integer
+            # weights (a non-convex L-BFGS path, or AdaGrad on gradients near
+            # 0, would otherwise amplify the rounding of the sums).
+            X, Y_rows, sample_weight = distinct_rows(X, Y.dense(), sample_weight)
+            Y, batch_size = DenseTargets(Y_rows), X.shape[0]
         with _blas_threads(batch_size * self.network.n_params):
             if self.optimizer.full_batch and not _takes_steps(self.optimizer):
-                return self._minimize(state, X, Y, weights, n_epochs, check_convergence)
-            return self._epochs(state, X, Y, weights, n_epochs, check_convergence)
+                return self._minimize(state, X, Y, sample_weight, n_samples, n_epochs, check_convergence)
+            weights = None
+            if sample_weight is not None:
+                weights = (sample_weight / sample_weight.mean()).astype(state.theta.dtype, copy=False)
+            return self._epochs(state, X, Y, weights, n_samples, n_epochs, check_convergence)
 
     # --------------------------------------------------------- epoch loop
-    def _epochs(self, state, X, Y, weights, n_epochs, check_convergence):
+    def _epochs(self, state, X, Y, weights, n_samples, n_epochs, check_convergence):
+        """Epochs over (X, Y), which stand for ``n_samples`` training samples."""
         network, optimizer, theta = self.network, self.optimizer, state.theta
-        n_samples = X.shape[0]
-        batch_size = resolve_batch_size(self.batch_size, n_samples, optimizer)
-        n_batches = math.ceil(n_samples / batch_size)
+        n_rows = X.shape[0]
+        batch_size = resolve_batch_size(self.batch_size, n_rows, optimizer)
+        n_batches = math.ceil(n_rows / batch_size)
         trainable = theta[network.trainable_offset :]
         grad = np.empty_like(trainable)
         l1_strength = network.l1 * network.weight_mask(theta.dtype) if network.l1 else None
         gather = _BatchGatherer(X, Y, weights, batch_size, shuffle=self.shuffle and n_batches > 1)
         dropout_rng = state.rng if network.dropout else None
-        last_finite = np.empty_like(theta)  # the weights at the start of the epoch
-        stopped, diverged = None, False
+        # The state at the end of the last epoch whose weights passed the
+        # divergence test, and at the start of the epoch running: a step
+        # that explodes is only seen in the next batch's loss, so the start
+        # of an epoch is sound only once its first batch has passed.
+        sound, epoch_start = _Snapshot(state), _Snapshot()
+        current_start = None  # the snapshot of the epoch running, if one is
+        stopped = interrupted = False
+        diverged = None
 
-        for _ in range(n_epochs):
-            self.observer.begin(state)
-            started = time.perf_counter()
-            learning_rate = self._set_learning_rate(state)
-            np.copyto(last_finite, theta)
-            order = gather.permutation(state)
-            total = 0.0
-            # A diverging run may overflow: it is detected below and reported
-            # as one ConvergenceWarning rather than numpy's RuntimeWarnings.
-            with np.errstate(over="ignore", invalid="ignore"):
-                for Xb, Yb, wb in gather.batches(order):
-                    value = network.value_and_gradient(theta, Xb, Yb, wb, grad, dropout_rng)
-                    if state.loss_scale is None:
-                        state.loss_scale = value
-                    if self._diverging(state, value, last_finite, X, Y, weights):
-                        break
-                    optimizer.step([trainable], [grad], state.optimizer_state)
-                    if l1_strength is not None:
-                        _soft_threshold(trainable, state.optimizer_state["learning_rate"] * l1_strength)
-                    total += value * Xb.shape[0]
-                diverged = not (value <= _divergence_threshold(state)) or not np.isfinite(trainable).all()
-            if diverged:
-                theta[...] = last_finite
-                # The moments are as corrupt as the weights were: start them afresh.
-                state.optimizer_state = optimizer.init([trainable])
-                self.observer.cancel()
-                self._warn_divergence(state, value)
-                break
+        try:
+            for _ in range(n_epochs):
+                self.observer.begin(state)
+                started = time.perf_counter()
+                epoch_start.take(state)
+                current_start = epoch_start
+                learning_rate = optimizer.begin_epoch(state.optimizer_state)
+                order = gather.permutation(state)
+                total = 0.0
+                # A diverging run may overflow: it is detected below and
+                # reported as one ConvergenceWarning rather than numpy's
+                # RuntimeWarnings.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    for i, (Xb, Yb, wb) in enumerate(gather.batches(order)):
+                        value = network.value_and_gradient(theta, Xb, Yb, wb, grad, dropout_rng)
+                        if state.loss_scale is None:
+                            state.loss_scale = value
+                        if self._diverging(state, value, current_start.theta, X, Y, weights):
+                            diverged = value
+                            break
+                        if i == 0:
+                            sound, epoch_start = epoch_start, sound
+                        optimizer.step([trainable], [grad], state.optimizer_state)
+                        if l1_strength is not None:
+                            _soft_threshold(trainable, state.optimizer_state["learning_rate"] * l1_strength)
+                        total += value * Xb.shape[0]
+                if diverged is not None:
+                    break
+                state.n_iter += 1
+                state.t += n_samples
+                loss = total / n_rows
+                if not state.loss_scale_settled:
+                    state.loss_scale, state.loss_scale_settled = max(state.loss_scale, loss), True
+                stopped = self._end_epoch(state, loss, learning_rate, started, check_convergence)
+                current_start = None
+                if stopped:
+                    break
+            if diverged is None:
+                diverged = self._check_last_step(state, X, Y, weights)
+        except KeyboardInterrupt:
+            # The interrupted epoch's partial steps and records are dropped.
+            interrupted = True
+            if current_start is not None:
+                current_start.restore(state)
 
-            state.n_iter += 1
-            state.t += n_samples
-            loss = total / n_samples
-            if not state.loss_scale_settled:
-                state.loss_scale, state.loss_scale_settled = max(state.loss_scale, loss), True
-            stopped = self._end_epoch(state, loss, learning_rate, started, check_convergence)
-            if stopped:
-                break
-
+        if diverged is not None:
+            self.observer.cancel()
+            sound.restore(state)
+            self._warn(state, "diverged", f" (the loss reached {diverged:.3g})", X, Y)
+        elif interrupted:
+            self.observer.cancel()
+            self._warn(state, "was interrupted", " (KeyboardInterrupt)", X, Y)
         if check_convergence:
             self._restore_best(state)
-            ran_out = stopped is None and not diverged
-            if ran_out and self.tol is not None:
-                warnings.warn(
-                    f"{type(optimizer).__name__}: maximum iterations ({self.max_iter}) "
-                    "reached and the optimization hasn't converged yet.",
-                    ConvergenceWarning,
+            if not (stopped or interrupted or diverged is not None) and self.tol is not None:
+                self._warn_budget(
+                    f"maximum iterations ({self.max_iter}) reached and the optimization hasn't converged yet.",
+                    X,
+                    Y,
                 )
         return state
 
-    def _set_learning_rate(self, state):
-        """The epoch's learning rate: base × schedule (× per-parameter factors)."""
-        base = getattr(self.optimizer, "learning_rate", None)
-        if base is None:
-            return None
-        schedule = getattr(self.optimizer, "schedule", None)
-        if schedule is not None:
-            base = base * schedule.multiplier(state.schedule_state)
-        lr = base if self.lr_multiplier is None else base * self.lr_multiplier
-        state.optimizer_state["learning_rate"] = lr
-        return base
+    def _check_last_step(self, state, X, Y, weights):
+        """The loss after the last step, if it diverged, else None.
+
+        Every other step is judged by the next batch's loss; the last one
+        would otherwise be kept unjudged, so it is judged on one batch.
+        """
+        theta = state.theta
+        if not np.isfinite(theta).all():
+            return math.nan
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = self._mean_loss(theta, X, Y, weights, n_batches=1)
+        return value if not value <= _divergence_threshold(state) else None
 
     def _end_epoch(self, state, loss, learning_rate, started, check_convergence):
         """Record the epoch, step the schedule, and say whether to stop."""
@@ -237,9 +316,7 @@ class Trainer:
         score = self.validation_score(state.theta) if self.validation_score else None
         if score is not None:
             state.validation_scores.append(score)
-        schedule = getattr(self.optimizer, "schedule", None)
-        if schedule is not None:
-            schedule.end_epoch(state.schedule_state, loss=loss, validation_score=score)
+        self.optimizer.end_epoch(state.optimizer_state, loss=loss, validation_score=score)
 
         stop = self._update_no_improvement(state, loss, score) if check_convergence else False
         info = {
@@ -303,37 +380,45 @@ class Trainer:
             return not batch_loss <= _divergence_threshold(state)
         return True
 
-    def _mean_loss(self, theta, X, Y, weights):
-        """The data term of the loss of ``theta`` over all of X, batch by batch."""
-        network, total = self.network, 0.0
+    def _mean_loss(self, theta, X, Y, weights, n_batches=None):
+        """The data term of the loss of ``theta`` over X (or its first
+        ``n_batches`` batches), without dropout."""
+        network, total, n_rows = self.network, 0.0, 0
         batch_size = resolve_batch_size(self.batch_size, X.shape[0], self.optimizer)
         gather = _BatchGatherer(X, Y, weights, batch_size, shuffle=False)
-        for Xb, Yb, wb in gather.batches(None):
+        for Xb, Yb, wb in itertools.islice(gather.batches(None), n_batches):
             raw = network.forward(theta, Xb)
             total += network.loss.value_and_gradient(raw, Yb, wb, np.empty_like(raw)) * Xb.shape[0]
-        return total / X.shape[0]
+            n_rows += Xb.shape[0]
+        return total / n_rows
 
-    def _warn_divergence(self, state, value):
+    def _warn(self, state, what, detail, X, Y):
+        """A training run ended early: say why and which weights were kept."""
         lr = getattr(self.optimizer, "learning_rate", None)
-        advice = (
-            f"Try a smaller learning_rate than {lr:g}." if lr is not None else "Check the data's scale."
-        )
+        advice = ""
+        if what == "diverged":
+            advice = f" Try a smaller learning_rate than {lr:g}." if lr is not None else " Check the data's scale."
         warnings.warn(
-            f"Training with {self.optimizer!r} diverged in epoch {state.n_iter + 1} "
-            f"(the loss reached {value:.3g}); stopped and kept the weights of epoch "
-            f"{state.n_iter}, the last finite ones. {advice}",
+            f"Training with {self.optimizer!r} {what} in epoch {state.n_iter + 1}{detail}; stopped "
+            f"and kept the weights of epoch {state.n_iter}, the last ones known to be "
+            f"sound.{advice}{_scale_note(X, Y, self.network)}",
             ConvergenceWarning,
         )
 
+    def _warn_budget(self, message, X, Y):
+        warnings.warn(f"{type(self.optimizer).__name__}: {message}{_scale_note(X, Y, self.network)}", ConvergenceWarning)
+
     # --------------------------------------------------------- L-BFGS path
-    def _minimize(self, state, X, Y, weights, max_iter, check_convergence):
+    def _minimize(self, state, X, Y, sample_weight, n_samples, max_iter, check_convergence):
+        """L-BFGS on (X, Y), which stand for ``n_samples`` training samples."""
         network, theta = self.network, state.theta
         trainable = theta[network.trainable_offset :]
         start = trainable.copy()
         grad = np.empty_like(trainable)
-        batch_weights = (1.0 / X.shape[0]) if weights is None else weights / X.shape[0]
         Y_all = Y.dense()
+        batch_weights = sample_weight / sample_weight.sum()
         clock = [time.perf_counter()]
+        last_iterate = start.copy()
 
         def objective(x):
             trainable[...] = x
@@ -342,8 +427,9 @@ class Trainer:
 
         def after_iteration(intermediate_result):
             state.n_iter += 1
-            state.t += X.shape[0]
+            state.t += n_samples
             trainable[...] = intermediate_result.x
+            last_iterate[...] = trainable
             stop = self._end_epoch(state, float(intermediate_result.fun), None, clock[0], False)
             clock[0] = time.perf_counter()
             if stop:
@@ -353,20 +439,146 @@ class Trainer:
         self.observer.begin(state)
         try:
             result = self.optimizer.minimize(objective, trainable, max_iter=max_iter, callback=after_iteration)
+        except KeyboardInterrupt:
+            trainable[...] = last_iterate
+            self._warn(state, "was interrupted", " (KeyboardInterrupt)", X, Y)
+            return state
         finally:
             self.observer.cancel()  # the iteration begun last never ran
         if np.isfinite(result.x).all() and np.isfinite(result.fun):
             trainable[...] = result.x
         else:
             trainable[...] = start
-            self._warn_divergence(state, float(result.fun))
-        if check_convergence and result.status == 1 and result.nit >= max_iter:
-            warnings.warn(
-                f"LBFGS: maximum iterations ({max_iter}) reached and the "
-                "optimization hasn't converged yet.",
-                ConvergenceWarning,
-            )
+            self._warn(state, "diverged", f" (the loss reached {float(result.fun):.3g})", X, Y)
+            return state
+        if check_convergence and result.status == 1:
+            # scipy's status 1 is a budget: max_iter, or max_fun evaluations
+            if result.nfev >= self.optimizer.max_fun:
+                self._warn_budget(
+                    f"the maximum number of loss evaluations (max_fun={self.optimizer.max_fun}) was "
+                    f"reached after {result.nit} iterations and the optimization hasn't converged yet.",
+                    X,
+                    Y,
+                )
+            elif self.tol is not None:
+                self._warn_budget(
+                    f"maximum iterations ({max_iter}) reached and the optimization hasn't converged yet.", X, Y
+                )
         return state
+
+
+def distinct_rows(X, Y, sample_weight):
+    """The distinct rows of (X, Y) in lexicographic order, with the total
+    weight of each (a count without ``sample_weight``); rows of weight 0 are
+    dropped, as they contribute nothing to a full-batch objective.
+
+    Returns
+    -------
+    X_rows, Y_rows : arrays (X_rows sparse if X is)
+    weights : ndarray of the dtype of Y
+    """
+    weights = np.ones(X.shape[0], dtype=Y.dtype) if sample_weight is None else sample_weight.astype(Y.dtype)
+    if sparse.issparse(X):
+        X = X.tocsr(copy=True)
+        X.sum_duplicates()
+        X.eliminate_zeros()
+        X.sort_indices()
+        keys = [
+            (X.indices[start:stop].tobytes(), X.data[start:stop].tobytes(), Y[i].tobytes())
+            for i, (start, stop) in enumerate(zip(X.indptr[:-1], X.indptr[1:]))
+        ]
+        inverse, representatives, previous = np.empty(len(keys), dtype=np.intp), [], None
+        for i in sorted(range(len(keys)), key=keys.__getitem__):
+            if keys[i] != previous:
+                representatives.append(i)
+                previous = keys[i]
+            inverse[i] = len(representatives) - 1
+        X_rows, Y_rows = X[representatives], Y[representatives]
+    else:
+        rows, inverse = np.unique(np.hstack([X, Y]), axis=0, return_inverse=True)
+        X_rows, Y_rows = rows[:, : X.shape[1]], rows[:, X.shape[1] :]
+        X_rows, Y_rows = np.ascontiguousarray(X_rows), np.ascontiguousarray(Y_rows)
+    totals = np.bincount(inverse.ravel(), weights=weights, minlength=Y_rows.shape[0]).astype(Y.dtype)
+    kept = totals > 0
+    return X_rows[kept], Y_rows[kept], totals[kept]
+
+
+class _Snapshot:
+    """The training state at the end of an epoch, to return to.
+
+    Buffers are reused from one epoch to the next, so taking a snapshot
+    allocates nothing after the first epoch.
+    """
+
+    def __init__(self, state=None):
+        self.theta = self.optimizer_state = self.order = None
+        if state is not None:
+            self.take(state)
+
+    def take(self, state):
+        self.theta = _copy_into(state.theta, self.theta)
+        self.optimizer_state = _copy_into(state.optimizer_state, self.optimizer_state)
+        self.order = _copy_into(state.order, self.order)
+        self.rng = copy.deepcopy(state.rng.bit_generator.state)
+        self.n_iter, self.t = state.n_iter, state.t
+        self.records = len(state.loss_curve), len(state.learning_rates), len(state.validation_scores)
+        self.best = (state.best_loss, state.best_validation_score, state.no_improvement_count, state.best_theta)
+
+    def restore(self, state):
+        state.theta[...] = self.theta
+        _copy_into(self.optimizer_state, state.optimizer_state)
+        state.order = _copy_into(self.order, state.order)
+        state.rng.bit_generator.state = self.rng
+        state.n_iter, state.t = self.n_iter, self.t
+        for records, length in zip((state.loss_curve, state.learning_rates, state.validation_scores), self.records):
+            del records[length:]
+        state.best_loss, state.best_validation_score, state.no_improvement_count, state.best_theta = self.best
+
+
+def _copy_into(source, target):
+    """A copy of ``source`` (arrays, lists, dicts, scalars) reusing the
+    arrays of ``target`` where they fit; returns the copy."""
+    if isinstance(source, np.ndarray):
+        if isinstance(target, np.ndarray) and target.shape == source.shape and target.dtype == source.dtype:
+            np.copyto(target, source)
+            return target
+        return source.copy()
+    if isinstance(source, list):
+        if not isinstance(target, list) or len(target) != len(source):
+            target = [None] * len(source)
+        target[:] = [_copy_into(s, t) for s, t in zip(source, target)]
+        return target
+    if isinstance(source, dict):
+        if not isinstance(target, dict):
+            target = {}
+        for key in list(target):
+            if key not in source:
+                del target[key]
+        for key, value in source.items():
+            target[key] = _copy_into(value, target.get(key))
+        return target
+    return copy.deepcopy(source)
+
+
+def _scale_note(X, Y, network):
+    """Advice appended to a warning when the data's scale is large."""
+    scale_X = _max_abs(X)
+    scale_Y = _max_abs(Y.dense()) if network.loss.is_regression else 0.0
+    if max(scale_X, scale_Y) <= LARGE_SCALE:
+        return ""
+    what = "X" if scale_X >= scale_Y else "y"
+    fix = "standardise the features (StandardScaler)" if what == "X" else (
+        "standardise the targets (TransformedTargetRegressor(transformer=StandardScaler()))"
+    )
+    return (
+        f" The data's scale may be the cause: {what} has values up to {max(scale_X, scale_Y):.3g} in "
+        f"absolute value, while the optimizers' default learning rates suit values of order 1; {fix}."
+    )
+
+
+def _max_abs(values):
+    data = values.data if sparse.issparse(values) else values
+    return float(np.max(np.abs(data))) if data.size else 0.0
 
 
 class EpochObserver:

@@ -6,16 +6,15 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import (
-    OPTIMIZER_PARAMETER_DOC,
-    TRAINING_ATTRIBUTES_DOC,
-    TRAINING_PARAMETERS_DOC,
     BaseNetworkEstimator,
     ClassifierTargetsMixin,
     RegressorTargetsMixin,
+    _takes_epochs,
     compute_class_sample_weight,
-    fill_doc,
 )
+from .._docs import OPTIMIZER_PARAMETER_DOC, TRAINING_ATTRIBUTES_DOC, TRAINING_PARAMETERS_DOC, fill_doc
 from .._engine import losses
+from .._engine.plan import FitPlan
 
 _COMMON_DOC = """
     penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
@@ -44,12 +43,30 @@ class _LinearModel(BaseNetworkEstimator):
     }
 
     def _penalty(self):
+        """(l2, l1) strengths of the penalty on the coefficients."""
         ratio = {None: 0.0, "l2": 0.0, "l1": 1.0, "elasticnet": self.l1_ratio}[self.penalty]
         alpha = 0.0 if self.penalty is None else self.alpha
         return alpha * (1 - ratio), alpha * ratio
 
-    def _fit_intercept(self):
-        return self.fit_intercept
+    def _more_validate_params(self, optimizer, *, incremental):
+        super()._more_validate_params(optimizer, incremental=incremental)
+        if self._penalty()[1] and not _takes_epochs(optimizer):
+            raise ValueError(
+                "LBFGS supports only penalty='l2' or None: the l1 part of the "
+                "penalty is applied as a proximal step, which needs a step-based "
+                "optimizer such as 'sgd' or 'adam'."
+            )
+
+    def _fit_plan(self, n_features, encoder, optimizer):
+        l2, l1 = self._penalty()
+        return FitPlan(
+            (n_features, encoder.n_outputs),
+            "identity",
+            self._make_loss(encoder),
+            l2=l2,
+            l1=l1,
+            fit_intercept=self.fit_intercept,
+        )
 
     @property
     def coef_(self):
@@ -156,7 +173,7 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
         self.warm_start = warm_start
         self.verbose = verbose
 
-    def _make_loss(self, n_outputs):
+    def _make_loss(self, encoder):
         if self.loss == "huber":
             return losses.Huber(self.epsilon)
         if self.loss == "epsilon_insensitive":
@@ -164,7 +181,7 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
         return losses.SquaredError()
 
     def _squeeze_output(self):
-        return self._y_ndim == 1
+        return self._target_encoder.y_ndim == 1
 
 
 @fill_doc(
@@ -268,17 +285,17 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
         self.warm_start = warm_start
         self.verbose = verbose
 
-    def _make_loss(self, n_outputs):
+    def _make_loss(self, encoder):
         if self.loss == "log_loss":
-            return losses.BinaryLogLoss() if n_outputs == 1 else losses.MultinomialLogLoss()
+            return losses.BinaryLogLoss() if encoder.n_outputs == 1 else losses.MultinomialLogLoss()
         return {
             "hinge": losses.Hinge,
             "squared_hinge": losses.SquaredHinge,
             "modified_huber": losses.ModifiedHuber,
         }[self.loss]()
 
-    def _class_weighted(self, y, sample_weight, incremental, dtype):
-        return compute_class_sample_weight(self.class_weight, y, sample_weight, incremental, dtype)
+    def _class_weighted(self, y, sample_weight, incremental):
+        return compute_class_sample_weight(self.class_weight, y, sample_weight, incremental)
 
     def _has_proba(self):
         """Probabilities exist for the log-loss and the modified Huber loss."""

@@ -1,5 +1,7 @@
-"""Hyperparameter search in which a model chooses the next candidates."""
+"""Hyperparameter searches in which a model chooses the next candidates."""
 
 from ._bayes_search import BayesSearchCV
+from ._callbacks import DeadlineStopper, NoImprovementStopper
+from ._hyperband import HyperbandSearchCV
 
-__all__ = ["BayesSearchCV"]
+__all__ = ["BayesSearchCV", "DeadlineStopper", "HyperbandSearchCV", "NoImprovementStopper"]

@@ -1,19 +1,18 @@
 """Bayesian hyperparameter search with cross-validation."""
 
+import os
 import warnings
-from math import ceil
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.model_selection._search import BaseSearchCV
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._space import Space
+from ._search import RoundSearchCV, Task
 from ._surrogate import Proposer
 
 
-class BayesSearchCV(BaseSearchCV):
+class BayesSearchCV(RoundSearchCV):
     """Bayesian optimisation of hyperparameters with cross-validation.
 
     A drop-in replacement for
@@ -107,6 +106,22 @@ class BayesSearchCV(BaseSearchCV):
     return_train_score : bool, default=False
         Whether ``cv_results_`` includes training scores.
 
+    warm_start : bool, default=False
+        Continue the previous ``fit`` of this object (on the same data, CV
+        splits and space) instead of starting anew: with a larger ``n_iter``
+        it evaluates only the new candidates, and ``cv_results_`` keeps the
+        earlier ones.
+
+    checkpoint : str or path-like, default=None
+        A file to which the search state is written, atomically, after every
+        round. If the file exists when ``fit`` starts, the search resumes from
+        it (after a crash or Ctrl-C, or to extend it): candidates already
+        evaluated are not evaluated again, and with the same
+        ``random_state`` the search ends with the same candidates and scores
+        as one that was never interrupted. A checkpoint written for other
+        data, CV splits, ``param_distributions`` or scoring is refused with a
+        ValueError. Checkpoints are pickles: load only your own.
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -137,6 +152,11 @@ class BayesSearchCV(BaseSearchCV):
     multimetric_ : bool
         Whether several scorers were used.
 
+    search_state_ : SearchState
+        Everything needed to continue the search: the CV splits, the random
+        generator and model, the candidates and their results (what
+        ``checkpoint`` saves and ``warm_start`` continues).
+
     See Also
     --------
     sklearn.model_selection.RandomizedSearchCV : Random search on the same
@@ -152,10 +172,15 @@ class BayesSearchCV(BaseSearchCV):
     best of which are refined by a local random search on their numeric
     parameters. No candidate is evaluated twice.
 
-    When every fit of a round fails, scikit-learn refuses to record the
-    round; its candidates are then evaluated again with the next round, so
-    that they appear in ``cv_results_`` with ``error_score``. Only if the
-    last round fails entirely are they missing, with a warning.
+    Every round is recorded, also one whose fits all fail (with
+    ``error_score``); only if every fit of the search fails does it raise,
+    as ``RandomizedSearchCV`` does. The cross-validation splits are drawn
+    once, at the start: every round uses the same folds.
+
+    A scikit-learn callback (``set_callbacks``) sees each round as a task
+    named ``"round"``; when its ``on_fit_task_end`` returns True for a round,
+    the search stops there and refits the best candidate so far (see
+    :class:`DeadlineStopper` and :class:`NoImprovementStopper`).
 
     Examples
     --------
@@ -189,6 +214,8 @@ class BayesSearchCV(BaseSearchCV):
         "kappa": [Interval(Real, 0, None, closed="left")],
         "n_points": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "checkpoint": [str, os.PathLike, None],
     }
 
     def __init__(
@@ -211,6 +238,8 @@ class BayesSearchCV(BaseSearchCV):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        warm_start=False,
+        checkpoint=None,
     ):
         self.param_distributions = param_distributions
         self.n_iter = n_iter
@@ -220,6 +249,8 @@ class BayesSearchCV(BaseSearchCV):
         self.kappa = kappa
         self.n_points = n_points
         self.random_state = random_state
+        self.warm_start = warm_start
+        self.checkpoint = checkpoint
         super().__init__(
             estimator=estimator,
             scoring=scoring,
@@ -232,106 +263,37 @@ class BayesSearchCV(BaseSearchCV):
             return_train_score=return_train_score,
         )
 
-    def _objective(self, results):
-        """The mean test scores the search maximises."""
-        if "mean_test_score" in results:
-            return results["mean_test_score"]
-        if not isinstance(self.refit, str):
-            raise ValueError(
-                "With multi-metric scoring, BayesSearchCV maximises the metric "
-                "named by refit, so refit must be one of the scorer names; got "
-                f"refit={self.refit!r}."
-            )
-        return results[f"mean_test_{self.refit}"]
-
-    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
-        """Evaluate ``n_iter`` candidates, round after round."""
+    def _check_search(self, space, X, y):
         if self.n_points > self.n_iter:
             raise ValueError(
                 f"n_points={self.n_points} is larger than n_iter={self.n_iter}: "
                 "a round cannot propose more candidates than the whole budget."
             )
-        space = Space(self.param_distributions)
-        n_iter = self.n_iter
-        if space.size < n_iter:
+        if space.size < self.n_iter:
             warnings.warn(
                 f"The total space of parameters {space.size} is smaller than "
-                f"n_iter={n_iter}. Running {space.size} iterations.",
+                f"n_iter={self.n_iter}. Running {space.size} iterations.",
                 UserWarning,
             )
-            n_iter = int(space.size)
-        n_initial = min(self.n_initial_points, n_iter)
-        proposer = Proposer(
-            space, self.acquisition, self.xi, self.kappa, check_random_state(self.random_state)
-        )
-        search_ctx = callback_ctx.subcontext(
-            task_name="search", max_subtasks=1 + ceil((n_iter - n_initial) / self.n_points)
-        ).call_on_fit_task_begin(estimator=self)
 
-        seen = set()
-        batch = proposer.initial(n_initial, seen)
-        evaluated, pending = [], []
-        scores = np.empty(0)
-        while batch:
-            candidates = pending + batch
-            n_done = len(evaluated) + len(candidates)
-            last = n_done >= n_iter
-            results = self._evaluate_round(
-                evaluate_candidates,
-                [space.params(s, v) for s, _, v in candidates],
-                search_ctx,
-                last=last,
-                # A search in which every fit failed raises, as a random search does.
-                may_fail=bool(evaluated) or not last,
-            )
-            if results is None:
-                pending = candidates
-            else:
-                evaluated, pending = evaluated + candidates, []
-                scores = self._objective(results)
-            if last:
-                break
-            s, u, _ = (np.array(a) for a in zip(*(evaluated + pending)))
-            batch = proposer.propose(
-                s,
-                u,
-                np.r_[scores, np.full(len(pending), np.nan)],
-                min(self.n_points, n_iter - n_done),
-                seen,
-            )
-        if pending:
-            warnings.warn(
-                f"Every fit of the last {len(pending)} candidates failed; scikit-learn "
-                "does not record such a round, so they are missing from cv_results_."
-            )
+    def _new_proposer(self, space, rng):
+        return Proposer(space, self.acquisition, self.xi, self.kappa, rng)
+
+    def _next_round(self, state, space):
+        """The initial design first, then ``n_points`` proposals per round."""
+        n_iter = int(min(self.n_iter, space.size))
+        n_done = len(state.candidates)
+        if n_done >= n_iter:
+            return []
+        n_initial = min(self.n_initial_points, n_iter)
+        if n_done < n_initial:
+            batch = state.proposer.initial(n_initial - n_done, state.seen)
+        else:
+            s, u, scores = state.observations(state.rows)
+            batch = state.proposer.propose(s, u, scores, min(self.n_points, n_iter - n_done), state.seen)
         if not batch:
             warnings.warn(
-                f"No unevaluated candidate is left after {len(evaluated)} of "
+                f"No unevaluated candidate is left after {n_done} of "
                 f"n_iter={n_iter}: the search stopped early."
             )
-        search_ctx.call_on_fit_task_end(estimator=self)
-
-    def _evaluate_round(self, evaluate_candidates, params, search_ctx, *, last, may_fail):
-        """Evaluate one round; None if every fit failed and ``may_fail``."""
-        round_ctx = search_ctx.subcontext(
-            task_name="round",
-            max_subtasks=len(params) * self.n_splits_,
-            sequential_subtasks=False,
-        ).call_on_fit_task_begin(estimator=self)
-        try:
-            with warnings.catch_warnings():
-                if not last:
-                    # Every round re-formats all results so far: warn about
-                    # non-finite scores once, at the end, as a random search does.
-                    warnings.filterwarnings(
-                        "ignore", message="One or more of the test scores are non-finite"
-                    )
-                return evaluate_candidates(params, callback_ctx=round_ctx)
-        except ValueError as exc:
-            # scikit-learn's "All the N fits failed"; any other error, and the
-            # estimator's own errors under error_score="raise", propagate.
-            if may_fail and "fits failed" in str(exc) and self.error_score != "raise":
-                return None
-            raise
-        finally:
-            round_ctx.call_on_fit_task_end(estimator=self)
+        return [Task(candidate) for candidate in state.add_candidates(batch)]

@@ -158,12 +158,13 @@ class Space:
     def latin_hypercube(self, n, rng):
         """``n`` points of a Latin hypercube, stratified in every coordinate.
 
-        The first design coordinate picks the subspace, so subspaces are
-        sampled in proportion too.
+        The subspaces are dealt out in turn, in a random order, so each gets
+        ``n // n_subspaces`` or one more of the points: every subspace is in
+        the design as soon as ``n`` allows it.
         """
-        design = qmc.LatinHypercube(d=1 + self.n_unit, seed=rng).random(n)
-        s = np.minimum((design[:, 0] * len(self.subspaces)).astype(int), len(self.subspaces) - 1)
-        return s, design[:, 1:]
+        n_sub = len(self.subspaces)
+        s = np.resize(rng.permutation(n_sub), n)[rng.permutation(n)]
+        return s, qmc.LatinHypercube(d=self.n_unit, seed=rng).random(n)
 
     def grid(self):
         """Every point of a finite space, as ``(s, u)``."""

@@ -1,4 +1,4 @@
-"""The Gaussian-process model and acquisition step of :class:`BayesSearchCV`."""
+"""The Gaussian-process proposer of :class:`BayesSearchCV` and :class:`HyperbandSearchCV`."""
 
 import warnings
 
@@ -9,6 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 from sklearn.preprocessing import PowerTransformer
+from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
 # Random candidates on which the acquisition is evaluated each proposal; a
@@ -80,19 +81,21 @@ class Proposer:
     Parameters
     ----------
     space : Space
-    acquisition : {"ei", "ucb"}
-    xi, kappa : float
+    acquisition : {"ei", "ucb"}, default="ei"
+    xi, kappa : float, default=0.01 and 1.96
         Exploration parameters of "ei" and "ucb", in units of the standard
         deviation of the transformed scores.
     rng : numpy.random.RandomState
+        The search's random generator: the proposer owns it, so that saving
+        the proposer saves where the search's randomness stands.
     """
 
-    def __init__(self, space, acquisition, xi, kappa, rng):
+    def __init__(self, space, acquisition="ei", xi=0.01, kappa=1.96, rng=None):
         self.space = space
         self.acquisition = acquisition
         self.xi = xi
         self.kappa = kappa
-        self.rng = rng
+        self.rng = check_random_state(rng)
         self._kernel = _kernel(space.width)
         self._default_theta = self._kernel.theta
 
@@ -118,7 +121,7 @@ class Proposer:
         """The first ``n`` points whose key is not in ``seen``, added to it."""
         values = self.space.values(s, u)
         chosen = []
-        for i in range(len(s)):
+        for i in range(len(s) if n > 0 else 0):
             key = self.space.key(s[i], values[i])
             if key not in seen:
                 seen.add(key)
@@ -148,11 +151,13 @@ class Proposer:
             ).fit(X, y)
             self._kernel = gp.kernel_
             s_pool, u_pool = self._pool()
+            # The pool's model inputs, computed once for the whole batch.
+            X_pool = self._features(s_pool, u_pool)
             incumbent = np.argmax(y)
             chosen = []
             for _ in range(n):
                 s_cand, u_cand = self._candidates(
-                    gp, y, s_pool, u_pool, s_obs[incumbent], u_obs[incumbent]
+                    gp, y, s_pool, u_pool, X_pool, s_obs[incumbent], u_obs[incumbent]
                 )
                 point = self._first_unseen(s_cand, u_cand, 1, seen)
                 if not point:
@@ -164,9 +169,11 @@ class Proposer:
                 gp = GaussianProcessRegressor(gp.kernel_, optimizer=None).fit(X, y)
         return chosen
 
-    def _acquisition(self, gp, y, s, u):
-        """The acquisition of points ``(s, u)``; higher is better."""
-        X = self.space.features(s, self.space.values(s, u))
+    def _features(self, s, u):
+        return self.space.features(s, self.space.values(s, u))
+
+    def _acquisition(self, gp, y, X):
+        """The acquisition of points with model inputs ``X``; higher is better."""
         mean, std = gp.predict(X, return_std=True)
         if self.acquisition == "ucb":
             return mean + self.kappa * std
@@ -175,9 +182,9 @@ class Proposer:
         z = improvement / std
         return improvement * ndtr(z) + std * np.exp(-0.5 * z**2) / np.sqrt(2 * np.pi)
 
-    def _candidates(self, gp, y, s_pool, u_pool, s_best, u_best):
+    def _candidates(self, gp, y, s_pool, u_pool, X_pool, s_best, u_best):
         """Pool and locally refined points, best acquisition first."""
-        acq = self._acquisition(gp, y, s_pool, u_pool)
+        acq = self._acquisition(gp, y, X_pool)
         if self.space.size > N_CANDIDATES:
             top = np.argsort(acq)[-_N_STARTS:]
             s_loc, u_loc, acq_loc = self._local_search(
@@ -194,14 +201,14 @@ class Proposer:
         the same unit coordinates and are snapped to integers by ppf. Returns
         the moved points and their acquisition.
         """
-        best = self._acquisition(gp, y, s, u)
+        best = self._acquisition(gp, y, self._features(s, u))
         starts = np.arange(len(s))
         mask = self.space.numeric_mask[s][:, None, :]
         s_trial = np.repeat(s, _N_STEPS)
         for size in _STEP_SIZES:
             steps = size * self.rng.standard_normal((len(s), _N_STEPS, u.shape[1])) * mask
             trial = np.clip(u[:, None, :] + steps, 0, 1)
-            acq = self._acquisition(gp, y, s_trial, trial.reshape(len(s_trial), -1))
+            acq = self._acquisition(gp, y, self._features(s_trial, trial.reshape(len(s_trial), -1)))
             acq = acq.reshape(len(s), _N_STEPS)
             pick = acq.argmax(axis=1)
             better = acq[starts, pick] > best

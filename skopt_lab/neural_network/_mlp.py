@@ -7,18 +7,13 @@ from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin, Regre
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._base import (
-    OPTIMIZER_PARAMETER_DOC,
-    TRAINING_ATTRIBUTES_DOC,
-    TRAINING_PARAMETERS_DOC,
-    BaseNetworkEstimator,
-    ClassifierTargetsMixin,
-    RegressorTargetsMixin,
-    _takes_epochs,
-    fill_doc,
-)
+from sklearn.utils.validation import check_is_fitted
+
+from .._base import BaseNetworkEstimator, ClassifierTargetsMixin, RegressorTargetsMixin, _takes_epochs
+from .._docs import OPTIMIZER_PARAMETER_DOC, TRAINING_ATTRIBUTES_DOC, TRAINING_PARAMETERS_DOC, fill_doc
 from .._engine import losses
 from .._engine.network import ACTIVATIONS
+from .._engine.plan import FitPlan
 
 _DEFAULT_HIDDEN = (100,)
 _DEFAULT_ACTIVATION = "relu"
@@ -85,57 +80,24 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
         "keep_output_layer": ["boolean"],
     }
 
-    # ------------------------------------------------------------ description
-    def _hidden_layer_sizes(self):
-        source = self._pretrained_network()
-        requested = _as_sizes(self.hidden_layer_sizes)
-        if source is None:
-            return requested
-        sizes = tuple(source._network.layer_sizes[1:-1])
-        if requested not in (sizes, _DEFAULT_HIDDEN):
-            raise ValueError(
-                f"hidden_layer_sizes={requested} conflicts with the pretrained network's "
-                f"hidden layers {sizes}: the hidden layers come from the pretrained "
-                "network, so leave hidden_layer_sizes at its default or set it to "
-                f"{sizes}."
-            )
-        return sizes
-
-    def _hidden_activation(self):
-        source = self._pretrained_network()
-        if source is None:
-            return self.activation
-        activation = source._network.activation
-        if self.activation not in (activation, _DEFAULT_ACTIVATION):
-            raise ValueError(
-                f"activation={self.activation!r} conflicts with the pretrained network's "
-                f"activation {activation!r}; leave the default or set it to {activation!r}."
-            )
-        return activation
-
-    def _dropout(self):
-        if self.dropout and not _takes_epochs(self.optimizer_):
-            raise ValueError("dropout needs a step-based optimizer: L-BFGS minimizes a fixed, deterministic objective.")
-        return self.dropout
-
-    def _n_frozen_layers(self):
-        n_hidden = len(self._hidden_layer_sizes())
+    # ------------------------------------------------------------ validation
+    def _more_validate_params(self, optimizer, *, incremental):
+        super()._more_validate_params(optimizer, incremental=incremental)
+        if not _takes_epochs(optimizer):
+            for name, default in (("dropout", 0.0), ("layer_lr_decay", 1.0)):
+                if getattr(self, name) != default:
+                    raise ValueError(
+                        f"{name}={getattr(self, name)} needs a step-based optimizer such as 'adam': "
+                        "L-BFGS minimizes a fixed, deterministic objective with no learning rate."
+                    )
+        n_hidden = len(self._hidden_layers(self._pretrained_source())[0])
         if self.freeze_layers > n_hidden:
             raise ValueError(
                 f"freeze_layers={self.freeze_layers} is larger than the number of hidden "
                 f"layers ({n_hidden}); at most {n_hidden} can be frozen."
             )
-        return self.freeze_layers
 
-    def _lr_multiplier(self, network, dtype):
-        if self.layer_lr_decay == 1:
-            return None
-        if not _takes_epochs(self.optimizer_):
-            raise ValueError("layer_lr_decay needs a step-based optimizer; L-BFGS has no learning rate.")
-        depth_from_output = network.n_layers - 1 - network.layer_of_parameters()
-        return (self.layer_lr_decay**depth_from_output).astype(dtype)
-
-    def _pretrained_network(self):
+    def _pretrained_source(self):
         """The fitted network to start from, or None."""
         source = self.pretrained
         if source is None:
@@ -157,37 +119,67 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
             )
         return source
 
-    def _initial_theta(self, network, rng, dtype, Y, weights):
-        theta = super()._initial_theta(network, rng, dtype, Y, weights)
-        source = self._pretrained_network()
+    def _hidden_layers(self, source):
+        """Hidden layer sizes and activation: this estimator's, or the
+        pretrained network's, which the parameters may only repeat."""
+        requested = _as_sizes(self.hidden_layer_sizes)
         if source is None:
-            return theta
-        expected = source._network.layer_sizes[0]
-        if network.layer_sizes[0] != expected:
+            return requested, self.activation
+        sizes, activation = tuple(source._network.layer_sizes[1:-1]), source._network.activation
+        if requested not in (sizes, _DEFAULT_HIDDEN):
             raise ValueError(
-                f"X has {network.layer_sizes[0]} features, but the pretrained network "
+                f"hidden_layer_sizes={requested} conflicts with the pretrained network's "
+                f"hidden layers {sizes}: the hidden layers come from the pretrained "
+                "network, so leave hidden_layer_sizes at its default or set it to "
+                f"{sizes}."
+            )
+        if self.activation not in (activation, _DEFAULT_ACTIVATION):
+            raise ValueError(
+                f"activation={self.activation!r} conflicts with the pretrained network's "
+                f"activation {activation!r}; leave the default or set it to {activation!r}."
+            )
+        return sizes, activation
+
+    # ------------------------------------------------------------------ plan
+    def _fit_plan(self, n_features, encoder, optimizer):
+        source = self._pretrained_source()
+        sizes, activation = self._hidden_layers(source)
+        return FitPlan(
+            (n_features, *sizes, encoder.n_outputs),
+            activation,
+            self._make_loss(encoder),
+            l2=self.alpha,
+            dropout=self.dropout,
+            n_frozen=self.freeze_layers,
+            layer_lr_decay=self.layer_lr_decay,
+            pretrained_layers=self._pretrained_layers(source, n_features, encoder),
+        )
+
+    def _pretrained_layers(self, source, n_features, encoder):
+        """The pretrained (weights, biases) to copy: every hidden layer, and
+        the output layer with ``keep_output_layer``."""
+        if source is None:
+            return ()
+        expected = source._network.layer_sizes[0]
+        if n_features != expected:
+            raise ValueError(
+                f"X has {n_features} features, but the pretrained network "
                 f"takes {expected}: fine-tuning needs inputs of the same width."
             )
-        coefs, intercepts = network.unpack(theta)
-        source_coefs, source_intercepts = source._views()
-        n_copied = network.n_layers if self.keep_output_layer else network.n_layers - 1
-        if self.keep_output_layer:
-            self._check_same_targets(source)
-        for i in range(n_copied):
-            coefs[i][...] = source_coefs[i]
-            intercepts[i][...] = source_intercepts[i]
-        return theta
-
-    def _check_same_targets(self, source):
-        same = source._network.layer_sizes[-1] == self._network.layer_sizes[-1]
-        if same and hasattr(self, "classes_"):
-            same = hasattr(source, "classes_") and np.array_equal(source.classes_, self.classes_)
+        layers = tuple(zip(*source._views()))
+        if not self.keep_output_layer:
+            return layers[:-1]
+        source_encoder = source._target_encoder
+        same = source._network.layer_sizes[-1] == encoder.n_outputs
+        if same and hasattr(encoder, "classes"):
+            same = hasattr(source_encoder, "classes") and np.array_equal(source_encoder.classes, encoder.classes)
         if not same:
             raise ValueError(
                 "keep_output_layer=True needs the pretrained network's targets: the same "
                 "classes for a classifier, the same number of outputs for a regressor. "
                 "Use keep_output_layer=False to train a new output layer for a new task."
             )
+        return layers
 
     # ------------------------------------------------------------------ API
     def transform(self, X):
@@ -203,11 +195,13 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
         features : ndarray of shape (n_samples, hidden_layer_sizes[-1])
             The network's learned representation of X.
         """
+        check_is_fitted(self)
         return self._raw_output(X, n_layers=self._network.n_layers - 1)
 
     @property
     def _n_features_out(self):
         """Width of :meth:`transform`'s output (for get_feature_names_out)."""
+        check_is_fitted(self)
         return self._network.layer_sizes[-2]
 
     @property
@@ -331,8 +325,8 @@ class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
         self.layer_lr_decay = layer_lr_decay
         self.keep_output_layer = keep_output_layer
 
-    def _make_loss(self, n_outputs):
-        if n_outputs == 1 or self._multilabel:
+    def _make_loss(self, encoder):
+        if encoder.n_outputs == 1 or encoder.multilabel:
             return losses.BinaryLogLoss()
         return losses.MultinomialLogLoss()
 
@@ -442,5 +436,5 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         self.layer_lr_decay = layer_lr_decay
         self.keep_output_layer = keep_output_layer
 
-    def _make_loss(self, n_outputs):
+    def _make_loss(self, encoder):
         return losses.Huber(self.epsilon) if self.loss == "huber" else losses.SquaredError()

@@ -41,29 +41,48 @@ class Optimizer(BaseEstimator):
     An optimizer is a *hyperparameter object*: it holds only its constructor
     arguments, so ``get_params``/``set_params``/``clone`` work and nested keys
     such as ``optimizer__learning_rate`` can be grid-searched. Everything that
-    changes during training (moment estimates, step count, the current learning
-    rate) lives in a ``state`` dict that the caller owns.
+    changes during training (moment estimates, step count, the current
+    learning rate, the schedule's position) lives in a ``state`` dict that
+    the caller owns, as in optax.
 
     The protocol the training engine drives, and that tests call directly:
 
-    - ``state = opt.init(params)`` with ``params`` a list of float arrays;
-    - ``opt.step(params, grads, state)`` updates ``params`` in place.
+    - ``opt.validate()`` checks the hyperparameters (the estimators call it
+      before any training, with what the fit offers the schedule);
+    - ``state = opt.init(params)``, with ``params`` a list of float arrays,
+      creates the whole state;
+    - ``opt.begin_epoch(state)`` sets the epoch's learning rate from the
+      schedule and returns it;
+    - ``opt.step(params, grads, state)`` updates ``params`` in place, once
+      per batch;
+    - ``opt.end_epoch(state, loss=..., validation_score=...)`` advances the
+      schedule.
 
-    ``init`` validates the hyperparameters and creates
-    ``state = {"step": 0, "learning_rate": ..., "scratch": [...],
-    **self.init_state(params)}``, where ``scratch`` holds one work buffer per
-    parameter array, so that an update need not allocate temporaries.
-    ``step`` increments ``state["step"]``, clips the gradients to ``clip_norm``
-    and calls ``self.update(params, grads, state)``. To write an optimizer,
-    subclass this class, declare the hyperparameters in ``__init__`` (store
-    them unchanged, as scikit-learn requires) and implement:
+    ``init`` creates ``state = {"step": 0, "learning_rate": ...,
+    "scratch": [...], "schedule": ..., **self.init_state(params)}``, where
+    ``scratch`` holds one work buffer per parameter array, so that an update
+    need not allocate temporaries. ``step`` increments ``state["step"]``,
+    clips the gradients to ``clip_norm`` and calls
+    ``self.update(params, grads, state)``.
+
+    To write an optimizer, subclass this class, declare the hyperparameters
+    in ``__init__`` (store them unchanged, as scikit-learn requires) and
+    implement:
 
     - ``init_state(params)``: a dict of per-parameter buffers (optional);
     - ``update(params, grads, state)``: the update rule, in place. Read the
       step count ``t = state["step"]`` (1 on the first step) and the current
-      learning rate ``state["learning_rate"]``, which a schedule may change
+      learning rate ``state["learning_rate"]``, which the schedule may change
       between epochs and which may be an array with one multiplier per
-      element (layer-wise learning rates in fine-tuning).
+      element (layer-wise learning rates in fine-tuning);
+    - ``_more_validate_params()``: checks that involve several
+      hyperparameters (optional).
+
+    A ``learning_rate`` and a ``schedule`` hyperparameter, if the optimizer
+    has them, are applied by the base class. When an estimator continues
+    training (``warm_start``, ``partial_fit``) with an optimizer of the same
+    class, the buffers of the previous state whose shapes still fit are
+    kept; see the estimators' ``warm_start``.
 
     Class attribute ``full_batch = True`` asks the trainer to pass the
     gradient of the whole training set at every step.
@@ -97,26 +116,59 @@ class Optimizer(BaseEstimator):
         "clip_norm": [_positive(), None],
     }
 
-    def init(self, params):
+    def validate(self, *, has_validation=None):
+        """Check the hyperparameters, the schedule's included.
+
+        Parameters
+        ----------
+        has_validation : bool or None, default=None
+            Whether the fit holds out a validation split, for a schedule
+            that monitors the validation score; None when unknown.
+
+        Raises
+        ------
+        ValueError
+            Naming the hyperparameter that is invalid.
+        """
+        self._validate_params()
+        self._more_validate_params()
+        schedule = getattr(self, "schedule", None)
+        if schedule is not None:
+            schedule.validate(has_validation=has_validation)
+
+    def _more_validate_params(self):
+        """Checks of several hyperparameters together (none by default)."""
+
+    def init(self, params, *, n_epochs=None, lr_scale=None):
         """Validate the hyperparameters and create the optimizer state.
 
         Parameters
         ----------
         params : list of ndarray
             The arrays the optimizer will update, float32 or float64.
+        n_epochs : int, default=None
+            Length of the training run, the horizon of schedules that need
+            one (cosine annealing); None without a schedule.
+        lr_scale : ndarray or None, default=None
+            Per-element factors of the learning rate (layer-wise learning
+            rates in fine-tuning), the shape of the concatenated parameters.
 
         Returns
         -------
         state : dict
-            ``{"step": 0, "learning_rate": ..., "scratch": ...}`` plus the
-            optimizer's buffers, each with the dtype of its parameter array.
+            ``{"step": 0, "learning_rate": ..., "scratch": ...,
+            "schedule": ...}`` plus the optimizer's buffers, each with the
+            dtype of its parameter array.
         """
-        self._validate_params()
+        self.validate()
         params = _check_params(params)
+        schedule = getattr(self, "schedule", None)
         state = {
             "step": 0,
             "learning_rate": getattr(self, "learning_rate", None),
+            "lr_scale": lr_scale,
             "scratch": [np.empty_like(p) for p in params],
+            "schedule": schedule.init(n_epochs if n_epochs is not None else 1) if schedule is not None else None,
         }
         state.update(self.init_state(params))
         return state
@@ -124,6 +176,44 @@ class Optimizer(BaseEstimator):
     def init_state(self, params):
         """Per-parameter buffers of this optimizer (none by default)."""
         return {}
+
+    def begin_epoch(self, state):
+        """Set the epoch's learning rate: ``learning_rate`` × schedule × scale.
+
+        Parameters
+        ----------
+        state : dict
+            The state returned by :meth:`init`, updated in place.
+
+        Returns
+        -------
+        learning_rate : float or None
+            The epoch's learning rate before per-element scaling; None for
+            an optimizer without one (L-BFGS).
+        """
+        rate = getattr(self, "learning_rate", None)
+        if rate is None:
+            return None
+        if state["schedule"] is not None:
+            rate = rate * self.schedule.multiplier(state["schedule"])
+        scale = state["lr_scale"]
+        state["learning_rate"] = rate if scale is None else rate * scale
+        return rate
+
+    def end_epoch(self, state, *, loss, validation_score=None):
+        """Tell the schedule how the epoch went.
+
+        Parameters
+        ----------
+        state : dict
+            The state returned by :meth:`init`, updated in place.
+        loss : float
+            The epoch's training loss.
+        validation_score : float or None, default=None
+            The epoch's validation score, when the fit holds out a split.
+        """
+        if state["schedule"] is not None:
+            self.schedule.end_epoch(state["schedule"], loss=loss, validation_score=validation_score)
 
     def step(self, params, grads, state):
         """Apply one update to ``params`` in place.

@@ -9,8 +9,10 @@ changes while training lives in a ``state`` dict owned by the fitted
 estimator, which makes ``partial_fit`` and ``warm_start`` continue the
 schedule where it stopped.
 
-The protocol the trainer drives:
+The protocol, driven by the optimizer that owns the schedule (its
+``init``, ``begin_epoch`` and ``end_epoch``):
 
+- ``schedule.validate(has_validation=...)`` before any training;
 - ``state = schedule.init(n_epochs)`` before the first epoch, with
   ``n_epochs`` the estimator's ``max_iter``;
 - ``schedule.multiplier(state)`` for the epoch about to run;
@@ -26,6 +28,13 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
 
+_NEEDS_VALIDATION = (
+    "ReduceOnPlateau(monitor='validation_score') needs a validation split: set "
+    "early_stopping=True on the estimator (partial_fit has none), or "
+    "monitor='loss'."
+)
+
+
 class Schedule(BaseEstimator):
     """Base class of learning-rate schedules: a function of the epoch.
 
@@ -35,9 +44,15 @@ class Schedule(BaseEstimator):
 
     _parameter_constraints: dict = {}
 
+    def validate(self, *, has_validation=None):
+        """Check the hyperparameters and that the fit offers what the
+        schedule monitors (``has_validation``: whether the fit holds out a
+        validation split; None when unknown)."""
+        self._validate_params()
+
     def init(self, n_epochs):
         """Validate the hyperparameters and return a fresh state."""
-        self._validate_params()
+        self.validate()
         return {"epoch": 0, "n_epochs": int(n_epochs)}
 
     def multiplier(self, state):
@@ -269,6 +284,11 @@ class ReduceOnPlateau(Schedule):
         self.cooldown = cooldown
         self.monitor = monitor
 
+    def validate(self, *, has_validation=None):
+        super().validate(has_validation=has_validation)
+        if self.monitor == "validation_score" and has_validation is False:
+            raise ValueError(_NEEDS_VALIDATION)
+
     def init(self, n_epochs):
         state = super().init(n_epochs)
         state.update(value=1.0, best=math.inf, bad_epochs=0, cooldown_left=0)
@@ -280,10 +300,7 @@ class ReduceOnPlateau(Schedule):
     def end_epoch(self, state, *, loss, validation_score=None):
         super().end_epoch(state, loss=loss, validation_score=validation_score)
         if self.monitor == "validation_score" and validation_score is None:
-            raise ValueError(
-                "ReduceOnPlateau(monitor='validation_score') needs a validation "
-                "split: set early_stopping=True on the estimator."
-            )
+            raise ValueError(_NEEDS_VALIDATION)
         use_loss = self.monitor == "loss" or validation_score is None
         metric = loss if use_loss else -validation_score  # lower is better
         best = state["best"]

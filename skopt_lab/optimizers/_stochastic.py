@@ -2,7 +2,9 @@
 
 Notation in the docstrings: θ the parameters, g the (clipped) gradient, α the
 current learning rate (after any schedule), t the step count starting at 1.
-Buffers start at zero unless stated otherwise.
+Buffers start at zero unless stated otherwise. Every ε must be positive: a
+coordinate whose gradient has been exactly 0 so far (a dead unit, a constant
+feature) would otherwise divide 0 by 0.
 
 The updates write every intermediate into ``state["scratch"]`` (one buffer
 per parameter array) instead of allocating temporaries: in float64 a
@@ -11,10 +13,8 @@ threshold, and allocating nine of them per step made Adam 3x slower.
 """
 
 import math
-from numbers import Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
 
 from ._base import Optimizer, _positive, _unit_interval
 
@@ -131,12 +131,14 @@ class SGD(Optimizer):
         self.schedule = schedule
         self.clip_norm = clip_norm
 
-    def init_state(self, params):
+    def _more_validate_params(self):
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 "SGD(nesterov=True) requires momentum > 0 and dampening=0; got "
                 f"momentum={self.momentum}, dampening={self.dampening}."
             )
+
+    def init_state(self, params):
         return {"buffer": self._zeros(params) if self.momentum else [None] * len(params)}
 
     def update(self, params, grads, state):
@@ -233,16 +235,16 @@ class AdaGrad(Optimizer):
     --------
     >>> import numpy as np
     >>> from skopt_lab.optimizers import AdaGrad
-    >>> params, opt = [np.array([1.0])], AdaGrad(learning_rate=0.5, epsilon=0.0)
+    >>> params, opt = [np.array([1.0])], AdaGrad(learning_rate=0.5)
     >>> state = opt.init(params)
     >>> opt.step(params, [np.array([4.0])], state)
-    >>> params[0]
+    >>> params[0].round(9)
     array([0.5])
     """
 
     _parameter_constraints = {
         **Optimizer._parameter_constraints,
-        "epsilon": [_positive("left")],
+        "epsilon": [_positive()],
         "initial_accumulator_value": [_positive("left")],
     }
 
@@ -313,7 +315,7 @@ class RMSprop(Optimizer):
     _parameter_constraints = {
         **Optimizer._parameter_constraints,
         "rho": [_unit_interval()],
-        "epsilon": [_positive("left")],
+        "epsilon": [_positive()],
         "momentum": [_unit_interval()],
         "centered": ["boolean"],
     }
@@ -408,7 +410,7 @@ class Adam(Optimizer):
         **Optimizer._parameter_constraints,
         "beta_1": [_unit_interval()],
         "beta_2": [_unit_interval()],
-        "epsilon": [_positive("left")],
+        "epsilon": [_positive()],
         "amsgrad": ["boolean"],
     }
 
@@ -571,7 +573,7 @@ class Nadam(Optimizer):
         **Optimizer._parameter_constraints,
         "beta_1": [_unit_interval()],
         "beta_2": [_unit_interval()],
-        "epsilon": [_positive("left")],
+        "epsilon": [_positive()],
         "momentum_decay": [_positive("left")],
     }
 
@@ -656,7 +658,7 @@ class Adadelta(Optimizer):
     _parameter_constraints = {
         **Optimizer._parameter_constraints,
         "rho": [_unit_interval()],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "epsilon": [_positive()],
     }
 
     def __init__(self, learning_rate=1.0, *, rho=0.9, epsilon=1e-6, schedule=None, clip_norm=None):

@@ -1,0 +1,101 @@
+"""Docstring sections the estimators share, written once."""
+
+import textwrap
+
+from .optimizers import OPTIMIZERS
+
+_NAMES = textwrap.fill(", ".join(f'``"{name}"``' for name in OPTIMIZERS), 62).replace("\n", "\n        ")
+
+OPTIMIZER_PARAMETER_DOC = f"""
+    optimizer : None, str or Optimizer, default=None
+        How the model is trained: an optimizer object from
+        :mod:`skopt_lab.optimizers` (tunable with nested keys such as
+        ``optimizer__learning_rate``, which also work on None and names), one
+        of the names {_NAMES}, or None for ``Adam()``. ``fit`` trains a
+        clone, exposed as ``optimizer_``.
+"""
+
+
+TRAINING_PARAMETERS_DOC = """
+    batch_size : "auto" or int, default="auto"
+        Mini-batch size: "auto" is ``min(200, n_samples)``. Full-batch
+        optimizers (GD, L-BFGS) ignore it.
+    max_iter : int, default=MAX_ITER
+        Maximum number of epochs (iterations for L-BFGS) of one ``fit``.
+        When training stops at this budget without having converged, a
+        ``ConvergenceWarning`` says so (L-BFGS also warns when it runs out
+        of ``max_fun`` loss evaluations).
+    tol : float or None, default=1e-4
+        Training stops when the loss (or the validation score, with early
+        stopping) has not improved by ``tol`` for ``n_iter_no_change``
+        consecutive epochs. None disables the test: ``fit`` then trains
+        exactly ``max_iter`` epochs, and reaching them is no warning.
+    n_iter_no_change : int or inf, default=10
+        Epochs without improvement before stopping; ``np.inf`` never stops
+        on a plateau.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for
+        classifiers), stop when its score stops improving and restore the best
+        weights. Needs a step-based optimizer (not L-BFGS); ``partial_fit``
+        has no validation split and refuses it.
+    validation_fraction : float, default=0.1
+        Share of the data held out for early stopping.
+    shuffle : bool, default=True
+        Shuffle the samples at every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds everything random in training: initial weights, shuffling,
+        dropout and the validation split; an int makes training bit-for-bit
+        repeatable.
+    warm_start : bool, default=False
+        Continue from the previous ``fit`` instead of starting afresh: train
+        ``max_iter`` more epochs from its weights, with the *current*
+        parameters (optimizer, learning rate, ``alpha``, ...). Carried over:
+        the weights, the random generator and, when the optimizer's class and
+        the trainable layers are unchanged, the optimizer's moments and step
+        count; the learning-rate schedule starts again from its first epoch.
+        The network's shape and the classes must stay the same.
+    verbose : int, default=0
+        1 prints one line per epoch (loss, validation score, learning rate,
+        seconds).
+"""
+
+TRAINING_ATTRIBUTES_DOC = """
+    optimizer_ : Optimizer
+        The clone of ``optimizer`` that was trained.
+    n_iter_ : int
+        Epochs run (L-BFGS iterations), over all calls for ``warm_start`` and
+        ``partial_fit`` (scikit-learn's MLP counts a warm ``fit`` from 0).
+    t_ : int
+        Number of training samples seen.
+    loss_curve_ : list of float
+        Objective (mean loss plus penalty) at each epoch.
+    learning_rates_ : list of float or None
+        Learning rate of each epoch (the optimizer's, times its schedule's
+        multiplier); None for L-BFGS, which has none.
+    loss_ : float
+        Last value of ``loss_curve_``.
+    best_loss_ : float
+        Lowest value of ``loss_curve_``.
+    validation_scores_ : list of float or None
+        Validation score at each epoch with ``early_stopping``.
+    best_validation_score_ : float or None
+        Best validation score with ``early_stopping``.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+"""
+
+
+def fill_doc(**sections):
+    """Class decorator: put shared docstring sections in place of
+    ``{name}`` markers (plain replacement, so braces elsewhere are safe)."""
+
+    def decorate(cls):
+        doc = cls.__doc__
+        for name, text in sections.items():
+            doc = doc.replace("    {" + name + "}\n", text.strip("\n") + "\n")
+        cls.__doc__ = doc
+        return cls
+
+    return decorate

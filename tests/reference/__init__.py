@@ -1,0 +1,1 @@
+"""Stored references the tests compare against, and the scripts that make them."""
