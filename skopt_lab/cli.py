@@ -11,6 +11,7 @@ JSON with ``--json``), progress to stderr, figures and a JSON report to
 """
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -203,12 +204,28 @@ def _is_budget_warning(warning):
     return issubclass(warning.category, ConvergenceWarning) and "diverged" not in str(warning.message)
 
 
+@contextlib.contextmanager
+def _data_errors(model):
+    """What an estimator refuses to train on (a ValueError that names the
+    problem, such as features too large to square) is the user's data: one
+    line, exit code 2."""
+    try:
+        yield
+    except ValueError as exc:
+        name = type(core(getattr(model, "estimator", model))).__name__
+        lines = str(exc).strip().splitlines()
+        # A search whose fits all failed tells why in its message's last "...Error: ..." line.
+        causes = [line.split("Error: ", 1)[1] for line in lines[1:] if "Error: " in line]
+        reason = f"{lines[0]} {causes[-1]}" if causes else lines[0]
+        raise DataError(f"{name} cannot train on this data: {reason}") from None
+
+
 def fit_quietly(model, X, y):
     """Fit and time it. Stopping at the budget of epochs is expected and
     silent; any other warning (a divergence, a data problem) goes on to the
     command's warning report."""
     started = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, _data_errors(model):
         warnings.simplefilter("always")
         warnings.filterwarnings("ignore", message=_NO_CALLBACKS, category=UserWarning)
         model.fit(X, y)
@@ -355,7 +372,7 @@ def run_search(model, space, X, y, args, progress, scoring, fit_seconds=None):
         )
     search.set_callbacks(Heartbeat(progress, f"{args.search} search", epochs=False))
     started = time.perf_counter()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _data_errors(search):
         # Candidates train on a budget; one that diverges shows as a bad score.
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.filterwarnings("ignore", message=_NO_CALLBACKS, category=UserWarning)

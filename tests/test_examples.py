@@ -29,13 +29,16 @@ def _load(name):
 def test_fine_tuning_beats_training_from_scratch():
     results = _load("finetune_digits").compare(n_seeds=3)
     scratch, as_is = results["from scratch"], results["pretrained as is"]
-    for name in ("kept head, 0 frozen", "kept head, 1 frozen", "new head, 0 frozen"):
+    for name in ("kept head, 0 frozen", "kept head, 1 frozen"):
         for metric in ("accuracy", "macro F1"):
             assert results[name][metric] >= scratch[metric] + 0.02, (name, metric, results)
         # Adapting to the new camera improves on the pretrained network too.
         assert results[name]["accuracy"] >= as_is["accuracy"] + 0.1, (name, results)
-    # Keeping the output layer, when the classes are the same, is the best start.
-    assert results["kept head, 0 frozen"]["accuracy"] > results["new head, 0 frozen"]["accuracy"]
+    # When the classes are the same, keeping the output layer is the better
+    # start: a new one begins from random weights, and the short fine-tuning
+    # budget is not enough for it.
+    for frozen in ("0", "1"):
+        assert results[f"kept head, {frozen} frozen"]["accuracy"] > results[f"new head, {frozen} frozen"]["accuracy"]
 
 
 def test_the_example_and_the_demo_share_one_scenario():

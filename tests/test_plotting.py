@@ -11,7 +11,7 @@ from numpydoc import docscrape
 from scipy.stats import loguniform
 from sklearn.base import BaseEstimator
 from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning, FitFailedWarning, NotFittedError
+from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, RandomizedSearchCV
@@ -171,13 +171,8 @@ def test_loss_curves_every_line_distinguishable(data):
     assert len({line.get_marker() for line in lines[:10]}) == 10
 
 
-def _lbfgs(data):
-    with pytest.warns(ConvergenceWarning, match="maximum iterations"):
-        return _linear(LBFGS(), data)
-
-
 def test_loss_curves_label_lbfgs_iterations(models, data):
-    lbfgs = _lbfgs(data)
+    lbfgs = _linear(LBFGS(), data)  # tol=None: stopping at max_iter is what was asked
     assert plot_loss_curves([models[0], lbfgs], ["SGD", "L-BFGS"]).axes[0].get_xlabel() == "epoch (L-BFGS: iteration)"
     assert plot_loss_curves([lbfgs]).axes[0].get_xlabel() == "iteration"
 
@@ -394,7 +389,7 @@ def test_learning_rates_actually_used(data, tmp_path):
     assert _legend(ax) == ["decayed", "warm"]
     assert _legend(plot_learning_rates(decayed).axes[0]) == ["SGD(lr=0.1, schedule=ExponentialDecay(gamma=0.5))"]
     with pytest.raises(TypeError, match="recorded no learning_rates_.*L-BFGS"):
-        plot_learning_rates(_lbfgs(data))
+        plot_learning_rates(_linear(LBFGS(), data))
     with pytest.raises(NotFittedError):
         plot_learning_rates(LinearClassifier())
 
