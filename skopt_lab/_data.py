@@ -4,7 +4,8 @@ A :class:`Dataset` carries the raw features, the target, the task
 ("classification" or "regression") and a scikit-learn preprocessor suited to
 the columns: scaling for numeric data, and for a CSV table a
 ``ColumnTransformer`` that imputes and scales numeric columns and one-hot
-encodes categorical ones.
+encodes categorical ones. What reading a table decided (rows dropped, stray
+values read as missing, identifier columns dropped) is said in ``notes``.
 """
 
 import csv
@@ -25,7 +26,14 @@ BUNDLED = {
     "iris": ("classification", datasets.load_iris),
     "diabetes": ("regression", datasets.load_diabetes),
 }
-_MISSING = {"", "na", "nan", "null", "none", "?"}
+_MISSING = {"", "na", "n/a", "nan", "null", "none", "?"}
+# A column is numeric when at least this share of its present values are
+# finite numbers; the others (a stray "inf", "12kg", "unknown") are read as
+# missing, with a note, rather than making the column categorical.
+NUMERIC_SHARE = 0.9
+# A text column with more distinct values than this share of the rows (and
+# than MAX_CATEGORIES) names rows rather than categories (an id, a name).
+IDENTIFIER_SHARE, MAX_CATEGORIES = 0.5, 20
 
 
 class DataError(ValueError):
@@ -69,16 +77,45 @@ def _to_float(X):
     return np.asarray(X, dtype=float)
 
 
+def _column_kind(name, values, notes):
+    """"numeric", "categorical" or None (dropped) for a feature column; what
+    was decided beyond the obvious goes to ``notes``."""
+    present = [v.strip() for v in values if not _is_missing(v)]
+    if not present:
+        notes.append(f"dropped column {name!r}: every value is missing")
+        return None
+    strays = [v for v in present if _as_number(v) is None]
+    if len(strays) <= (1 - NUMERIC_SHARE) * len(present):
+        if strays:
+            shown = ", ".join(repr(v) for v in sorted(set(strays))[:3]) + (", ..." if len(set(strays)) > 3 else "")
+            notes.append(
+                f"column {name!r} is numeric: read its {len(strays)} value(s) that are not finite numbers "
+                f"({shown}) as missing"
+            )
+        return "numeric"
+    distinct = len(set(present))
+    if distinct > max(MAX_CATEGORIES, IDENTIFIER_SHARE * len(values)):
+        notes.append(
+            f"dropped column {name!r}: {distinct} different values in {len(values)} rows name rows "
+            "(an identifier?) rather than categories"
+        )
+        return None
+    return "categorical"
+
+
 def load_csv(path, target, task="auto"):
     """Read a CSV table with a header; ``target`` names the column to predict.
 
-    Columns whose every present value is a number are numeric; the others are
-    categorical. Rows with a missing target are dropped (and reported in
-    ``notes``). ``task="auto"`` is classification for a non-numeric target or
+    A column whose present values are (at least 90%) finite numbers is
+    numeric, its other values read as missing; a text column with more
+    distinct values than half the rows (and than 20) is an identifier and is
+    dropped; the other columns are categorical. Rows with a missing target
+    are dropped. Each of these decisions is reported in ``notes``. ``task="auto"`` is classification for a non-numeric target or
     one with at most 20 distinct integer values, regression otherwise.
     """
     try:
-        with open(path, newline="") as f:
+        # utf-8-sig: spreadsheets export UTF-8 with a byte-order mark
+        with open(path, newline="", encoding="utf-8-sig") as f:
             rows = list(csv.reader(f))
     except FileNotFoundError:
         raise DataError(f"no such file: {path}") from None
@@ -126,16 +163,20 @@ def load_csv(path, target, task="auto"):
 
     feature_names = [h for i, h in enumerate(header) if i != target_index]
     columns = [[row[i] for row in kept] for i in range(width) if i != target_index]
-    X = np.empty((len(kept), len(columns)), dtype=object)
+    kinds = [_column_kind(name, values, notes) for name, values in zip(feature_names, columns)]
+    kept_columns = [j for j, kind in enumerate(kinds) if kind is not None]
+    if not kept_columns:
+        raise DataError(f"{path} has no usable feature column besides the target {target!r}")
+    X = np.empty((len(kept), len(kept_columns)), dtype=object)
     numeric, categorical = [], []
-    for j, values in enumerate(columns):
-        parsed = [None if _is_missing(v) else _as_number(v) for v in values]
-        if all(p is not None or _is_missing(v) for p, v in zip(parsed, values)):
-            X[:, j] = [np.nan if p is None else p for p in parsed]
-            numeric.append(j)
+    for k, j in enumerate(kept_columns):
+        values = columns[j]
+        if kinds[j] == "numeric":
+            X[:, k] = [np.nan if _is_missing(v) or _as_number(v) is None else _as_number(v) for v in values]
+            numeric.append(k)
         else:
-            X[:, j] = [None if _is_missing(v) else v.strip() for v in values]
-            categorical.append(j)
+            X[:, k] = [None if _is_missing(v) else v.strip() for v in values]
+            categorical.append(k)
     transformers = []
     if numeric:
         transformers.append(
@@ -152,9 +193,10 @@ def load_csv(path, target, task="auto"):
                 categorical,
             )
         )
+    names = [feature_names[j] for j in kept_columns]
     notes.append(
         f"{len(numeric)} numeric column(s), {len(categorical)} categorical: "
-        + ", ".join(f"{feature_names[j]}{'' if j in numeric else ' (categorical)'}" for j in range(len(columns)))
+        + ", ".join(f"{names[k]}{'' if k in numeric else ' (categorical)'}" for k in range(len(names)))
     )
     name = f"{path} (target {target!r})"
     return Dataset(name, X, y, task, ColumnTransformer(transformers), notes)

@@ -13,9 +13,11 @@ that differ from their defaults, in constructor order, with
 ``Adam(lr=0.01, schedule=StepDecay(step_size=5))`` and ``Adam()`` becomes
 ``Adam``. Equal labels in one figure get a suffix ``#1``, ``#2``, ...
 
-In a new figure the legend is below the plot, so that long labels never
-hide a curve (``fig.legends[0]``); in Axes passed as ``ax`` it is the Axes'
-own legend, at matplotlib's best place.
+Each curve has its own color and marker (and, past ten curves, its own
+line style), so that curves lying on top of each other stay visible. In a
+new figure the legend is below the plot, so that long labels never hide a
+curve (``fig.legends[0]``); in Axes passed as ``ax`` it is the Axes' own
+legend, at matplotlib's best place.
 """
 
 import inspect
@@ -25,9 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["plot_loss_curves", "plot_schedule", "plot_search_progress", "save_figure"]
+__all__ = ["plot_learning_rates", "plot_loss_curves", "plot_schedule", "plot_search_progress", "save_figure"]
 
 _ABBREVIATIONS = {"learning_rate": "lr"}
+_MARKERS = "osD^v<>ph*"
+_LINESTYLES = ("-", "--", "-.", ":")
+_BASELINE_STYLES = (("black", "--"), ("dimgray", ":"), ("gray", "-."))
 
 
 # ----------------------------------------------------------------- plumbing
@@ -151,16 +156,68 @@ def _epochs(values):
     return np.arange(1, len(values) + 1)
 
 
+def _style(i, n_points):
+    """Color, marker and line style of the ``i``-th curve: ten colors and
+    markers, then the next line style. About ten markers per curve."""
+    from matplotlib import colormaps
+
+    return {
+        "color": colormaps["tab10"](i % 10),
+        "marker": _MARKERS[i % len(_MARKERS)],
+        "linestyle": _LINESTYLES[(i // 10) % len(_LINESTYLES)],
+        "markevery": max(1, n_points // 10),
+        "markersize": 4,
+    }
+
+
+def _counts_iterations(estimator):
+    """Whether one entry of ``loss_curve_`` is an iteration of a whole-problem
+    minimizer (L-BFGS) rather than an epoch."""
+    optimizer = getattr(estimator, "optimizer_", None)
+    return callable(getattr(optimizer, "minimize", None))
+
+
+def _per_item(values, items, what):
+    """One entry of ``values`` (None, a list aligned with ``items`` or a dict
+    keyed by their labels) per item."""
+    if values is None:
+        return [None] * len(items)
+    if isinstance(values, dict):
+        unknown = set(values) - {label for label, _ in items}
+        if unknown:
+            raise ValueError(f"{what} has labels that name no curve: {sorted(unknown)}.")
+        return [values.get(label) for label, _ in items]
+    values = list(values)
+    if len(values) != len(items):
+        raise ValueError(f"Got {len(values)} {what} for {len(items)} estimators: give one per estimator.")
+    return values
+
+
 # ------------------------------------------------------------- loss curves
-def plot_loss_curves(estimators, labels=None, *, validation=True, ax=None):
-    """Plot the training loss per epoch of fitted estimators, and their
-    validation scores.
+def plot_loss_curves(
+    estimators,
+    labels=None,
+    *,
+    validation=True,
+    validation_curves=None,
+    validation_label=None,
+    baselines=None,
+    title=None,
+    ax=None,
+):
+    """Plot the training loss per epoch of fitted estimators, and how they
+    did on validation data.
 
     The losses share one Axes (epoch on x, a log scale on y when every
-    finite loss is positive). When ``validation`` is true and an estimator
-    has ``validation_scores_`` (fitted with ``early_stopping=True``), the
-    validation scores go to a second panel below, sharing the epoch axis,
-    in the color of the estimator's loss curve.
+    finite loss is positive; L-BFGS counts iterations, which the x label
+    says). When ``validation`` is true, each estimator's validation curve —
+    from ``validation_curves``, or its ``validation_scores_`` when fitted
+    with ``early_stopping=True`` — goes to a second panel below, sharing the
+    x axis, in the color and marker of its loss curve; when a few values lie
+    far from the others (more than three interquartile ranges beyond the
+    quartiles, such as a first epoch's wild step), that panel's y axis
+    keeps to the others. ``baselines`` are horizontal reference lines on
+    that panel.
 
     Parameters
     ----------
@@ -173,11 +230,22 @@ def plot_loss_curves(estimators, labels=None, *, validation=True, ax=None):
         (e.g. ``Adam(lr=0.01)``, see the module docstring), or by its class
         when it has no ``optimizer_``; equal labels get ``#1``, ``#2``, ...
     validation : bool, default=True
-        Whether to plot the validation scores of the estimators that have
-        them.
+        Whether to plot validation curves.
+    validation_curves : list or dict of sequences of float, default=None
+        Validation values per epoch, one sequence per estimator (None for
+        one without), in the order of ``estimators`` or as a dict keyed by
+        label: for example the validation loss recorded after each epoch by a
+        callback on held-out data. None uses ``validation_scores_``.
+    validation_label : str, default=None
+        The y label of the validation panel; None says "validation score".
+    baselines : dict of str to float, default=None
+        Reference values on the validation panel, such as the score of a
+        model used as it is; each is a labelled horizontal line.
+    title : str, default=None
+        The title; None says what is plotted.
     ax : matplotlib Axes or pair of Axes, default=None
         Where to draw. None makes a new figure. With one Axes the validation
-        scores, if any, are dashed lines on a twin y axis at the right; with
+        curves, if any, are dashed lines on a twin y axis at the right; with
         two, they go to the second.
 
     Returns
@@ -196,16 +264,17 @@ def plot_loss_curves(estimators, labels=None, *, validation=True, ax=None):
     ...     LinearClassifier(opt, max_iter=5, tol=None, random_state=0).fit(X, y)
     ...     for opt in (SGD(learning_rate=0.1), Adam(learning_rate=0.01))
     ... ]
-    >>> fig = plot_loss_curves(models)
+    >>> fig = plot_loss_curves(models, baselines={"chance": 0.5})
     >>> [text.get_text() for text in fig.legends[0].get_texts()]
-    ['SGD(lr=0.1)', 'Adam(lr=0.01)']
+    ['SGD(lr=0.1)', 'Adam(lr=0.01)', 'chance']
     """
     from sklearn.utils.validation import check_is_fitted
 
     _matplotlib_figure()
     items = _labelled(estimators, labels, _optimizer_label, "estimators")
+    given = _per_item(validation_curves, items, "validation_curves")
     curves = []
-    for label, estimator in items:
+    for (label, estimator), curve in zip(items, given):
         estimator = _last_step(estimator)
         check_is_fitted(estimator)
         if getattr(estimator, "loss_curve_", None) is None:
@@ -214,13 +283,16 @@ def plot_loss_curves(estimators, labels=None, *, validation=True, ax=None):
                 "estimators trained epoch by epoch, such as skopt_lab's LinearClassifier "
                 "or MLPClassifier."
             )
-        scores = getattr(estimator, "validation_scores_", None) if validation else None
-        curves.append((label, np.asarray(estimator.loss_curve_, dtype=float), scores))
-    has_validation = any(scores is not None for _, _, scores in curves)
+        if curve is None:
+            curve = getattr(estimator, "validation_scores_", None)
+        scores = np.asarray(curve, dtype=float) if validation and curve is not None else None
+        curves.append((label, np.asarray(estimator.loss_curve_, dtype=float), scores, _counts_iterations(estimator)))
+    baselines = dict(baselines or {})
+    has_validation = any(scores is not None for _, _, scores, _ in curves) or bool(baselines)
 
-    twin, own_figure = False, ax is None  # twin: validation scores on a twin y axis
+    twin, own_figure = False, ax is None  # twin: validation curves on a twin y axis
     if own_figure:
-        fig, axes = _new_axes(2 if has_validation else 1, 6.0 if has_validation else 4.0)
+        fig, axes = _new_axes(2 if has_validation else 1, 6.5 if has_validation else 4.0)
         loss_ax, val_ax = axes[0], axes[-1]
     elif isinstance(ax, (list, tuple, np.ndarray)):
         loss_ax, val_ax = ax
@@ -229,28 +301,73 @@ def plot_loss_curves(estimators, labels=None, *, validation=True, ax=None):
         loss_ax, fig, twin = ax, _root_figure(ax), has_validation
         val_ax = ax.twinx() if twin else None
 
-    for label, losses, scores in curves:
-        (line,) = loss_ax.plot(_epochs(losses), losses, label=label)
+    for i, (label, losses, scores, _) in enumerate(curves):
+        style = _style(i, len(losses))
+        loss_ax.plot(_epochs(losses), losses, label=label, **style)
         if scores is not None:
-            val_ax.plot(_epochs(scores), scores, color=line.get_color(), linestyle="--" if twin else "-")
-    finite = np.concatenate([losses for _, losses, _ in curves])
+            val_ax.plot(_epochs(scores), scores, **{**style, "linestyle": "--" if twin else style["linestyle"]})
+    for (label, value), (color, linestyle) in zip(baselines.items(), _BASELINE_STYLES * len(baselines)):
+        val_ax.axhline(value, color=color, linestyle=linestyle, linewidth=1.5, label=label)
+    if has_validation:
+        values = [scores for _, _, scores, _ in curves if scores is not None] + [list(baselines.values())]
+        limits = _robust_limits(np.concatenate(values))
+        if limits is not None:
+            val_ax.set_ylim(*limits)
+    finite = np.concatenate([losses for _, losses, _, _ in curves])
     finite = finite[np.isfinite(finite)]
     if finite.size and (finite > 0).all():
         loss_ax.set_yscale("log")
-    loss_ax.set_title("Training loss per epoch")
+    loss_ax.set_title(title or ("Training loss" + (" and validation" if has_validation else "") + " per epoch"))
     loss_ax.set_ylabel("training loss")
     loss_ax.grid(True, alpha=0.3)
-    _add_legend(loss_ax, own_figure)
+    if own_figure:  # one legend for both panels: baselines live on the validation one
+        handles, texts = loss_ax.get_legend_handles_labels()
+        if has_validation:
+            more = val_ax.get_legend_handles_labels()
+            handles, texts = handles + more[0], texts + more[1]
+        ncols = 1 if max(len(text) for text in texts) > 30 else min(len(texts), 4)
+        fig.legend(handles, texts, loc="outside lower center", ncols=ncols)
+    else:
+        loss_ax.legend()
+        if baselines:
+            val_ax.legend(loc="lower right" if twin else "best")
+    validation_label = validation_label or "validation score"
     if twin:
-        val_ax.set_ylabel("validation score (dashed)")
+        val_ax.set_ylabel(f"{validation_label} (dashed)")
     elif has_validation:
-        val_ax.set_ylabel("validation score")
+        val_ax.set_ylabel(validation_label)
         val_ax.grid(True, alpha=0.3)
+    xlabel = _x_label([label for label, *_, iterations in curves if iterations], len(curves))
     if not (own_figure and has_validation):  # not above the validation panel
-        loss_ax.set_xlabel("epoch")
+        loss_ax.set_xlabel(xlabel)
     if has_validation and not twin:
-        val_ax.set_xlabel("epoch")
+        val_ax.set_xlabel(xlabel)
     return fig
+
+
+def _robust_limits(values):
+    """Axis limits that keep the bulk of ``values`` readable when a few lie
+    more than three interquartile ranges beyond the quartiles (a first
+    epoch's wild step), else None."""
+    values = values[np.isfinite(values)]
+    if values.size < 8:
+        return None
+    q1, q3 = np.percentile(values, [25, 75])
+    low, high = q1 - 3 * (q3 - q1), q3 + 3 * (q3 - q1)
+    if q3 == q1 or (values.min() >= low and values.max() <= high):
+        return None
+    low, high = max(values.min(), low), min(values.max(), high)
+    margin = 0.05 * (high - low)
+    return low - margin, high + margin
+
+
+def _x_label(iteration_labels, n_curves):
+    """"epoch", "iteration", or "epoch (L-BFGS: iteration)" for a mix."""
+    if not iteration_labels:
+        return "epoch"
+    if len(iteration_labels) == n_curves:
+        return "iteration"
+    return f"epoch ({', '.join(iteration_labels)}: iteration)"
 
 
 # ---------------------------------------------------------- search progress
@@ -261,7 +378,7 @@ def _search_scores(search, metric):
     if metric is None:
         refit = getattr(search, "refit", None)
         if "mean_test_score" in results:
-            key, name = "mean_test_score", "score"
+            key, name = "mean_test_score", _scoring_name(search)
         elif isinstance(refit, str):
             key, name = f"mean_test_{refit}", refit
         else:
@@ -280,16 +397,51 @@ def _search_scores(search, metric):
     return scores, name
 
 
-def plot_search_progress(searches, labels=None, *, metric=None, ax=None):
-    """Plot the best mean test score found so far against the number of
-    candidates evaluated, for one or several fitted searches.
+def _scoring_name(search):
+    """What a single-metric search scored: its scoring's name, or for
+    ``scoring=None`` the estimator's own score."""
+    from sklearn.base import is_classifier, is_regressor
+
+    scoring = getattr(search, "scoring", None)
+    if isinstance(scoring, str):
+        return scoring
+    if scoring is not None:
+        return getattr(scoring, "__name__", "score")
+    estimator = getattr(search, "estimator", None)
+    if is_classifier(estimator):
+        return "accuracy"
+    if is_regressor(estimator):
+        return "R²"
+    return "score"
+
+
+def _low_outliers(scores):
+    """The lower y limit that keeps the bulk of ``scores`` readable: three
+    interquartile ranges below the first quartile when some score is lower
+    than that (a diverged candidate), else None."""
+    if scores.size < 4:
+        return None
+    q1, q3 = np.percentile(scores, [25, 75])
+    limit = q1 - 3 * (q3 - q1)
+    if q3 == q1 or scores.min() >= limit:
+        return None
+    return limit
+
+
+def plot_search_progress(searches, labels=None, *, metric=None, title=None, ax=None):
+    """Plot the best cross-validated score found so far against the number
+    of candidates evaluated, for one or several fitted searches.
 
     Each search is a step line of the running best (candidates whose fit
     failed, with a NaN score, are skipped; the line starts at the first
     finite score) over dots of every candidate's own score, in evaluation
     order, numbered from 1. For the successive-halving searches, whose
     earlier iterations score candidates on fewer resources, only the last
-    iteration's candidates are plotted.
+    iteration's candidates are plotted. The y label names the scoring (the
+    search's ``scoring``, or the estimator's own score). A candidate scoring
+    far below the others (more than three interquartile ranges below the
+    first quartile) would flatten the rest: the y axis stops above it and it
+    is drawn as a triangle on the lower edge, with a note of its score.
 
     Parameters
     ----------
@@ -304,6 +456,8 @@ def plot_search_progress(searches, labels=None, *, metric=None, ax=None):
     metric : str, default=None
         Scorer name for multi-metric searches (plots ``mean_test_<metric>``).
         None plots ``mean_test_score``, or the metric named by ``refit``.
+    title : str, default=None
+        The title; None says "Search progress".
     ax : matplotlib Axes, default=None
         Where to draw; None makes a new figure.
 
@@ -339,14 +493,29 @@ def plot_search_progress(searches, labels=None, *, metric=None, ax=None):
         progress.append((label, scores, name))
 
     fig, ax, own_figure = _figure_and_axes(ax)
+    every = np.concatenate([scores for _, scores, _ in progress])
+    every = every[np.isfinite(every)]
+    limit = _low_outliers(every)
+    if limit is not None:
+        top = every.max()
+        bottom = limit - 0.05 * (top - limit)
     for label, scores, _ in progress:
         evaluation = _epochs(scores)
         (line,) = ax.plot(evaluation, np.fmax.accumulate(scores), drawstyle="steps-post", label=label)
-        ax.scatter(evaluation, scores, s=12, color=line.get_color(), alpha=0.4)
+        shown = scores if limit is None else np.where(scores < bottom, np.nan, scores)
+        ax.scatter(evaluation, shown, s=12, color=line.get_color(), alpha=0.4)
+        if limit is not None and (scores < bottom).any():
+            low = scores < bottom
+            ax.scatter(evaluation[low], np.full(low.sum(), bottom), marker="v", s=30, color=line.get_color(),
+                       clip_on=False, zorder=3)
+            for x, value in zip(evaluation[low], scores[low]):
+                ax.annotate(f"{value:.3g}", (x, bottom), xytext=(3, 3), textcoords="offset points", fontsize="small")
+    if limit is not None:
+        ax.set_ylim(bottom, top + 0.05 * (top - limit))
     names = sorted({name for _, _, name in progress})
-    ax.set_title("Search progress")
-    ax.set_xlabel("evaluation")
-    ax.set_ylabel(f"best mean test {' / '.join(names)} so far")
+    ax.set_title(title or "Search progress")
+    ax.set_xlabel("candidates evaluated")
+    ax.set_ylabel(f"best cross-validated {' / '.join(names)} so far")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(True, alpha=0.3)
     _add_legend(ax, own_figure, title="line: best so far, dots: each candidate", title_fontsize="small")
@@ -425,6 +594,73 @@ def plot_schedule(schedule_or_optimizer, n_epochs, *, ax=None):
     ax.set_title("Learning-rate schedule")
     ax.set_xlabel("epoch")
     ax.set_ylabel("learning rate" if kinds == {True} else "learning-rate multiplier")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(True, alpha=0.3)
+    _add_legend(ax, own_figure)
+    return fig
+
+
+def plot_learning_rates(estimators, labels=None, *, title=None, ax=None):
+    """Plot the learning rate that fitted estimators used in each epoch.
+
+    Unlike :func:`plot_schedule`, which computes what a schedule would do,
+    this draws what training recorded in ``learning_rates_``: the
+    optimizer's rate times its schedule's multiplier, epoch by epoch
+    (``ReduceOnPlateau`` included, as it reacted to the actual run).
+
+    Parameters
+    ----------
+    estimators : estimator, list of estimators or dict
+        Fitted estimators of skopt_lab trained by a step optimizer (L-BFGS
+        has no learning rate), or Pipelines ending in one. A dict maps
+        labels to estimators.
+    labels : list of str, default=None
+        One legend label per estimator; None names each by its optimizer.
+    title : str, default=None
+        The title; None says "Learning rate per epoch".
+    ax : matplotlib Axes, default=None
+        Where to draw; None makes a new figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure drawn on.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from skopt_lab import LinearClassifier
+    >>> from skopt_lab.optimizers import SGD, StepDecay
+    >>> from skopt_lab.plotting import plot_learning_rates
+    >>> X, y = make_classification(n_samples=60, random_state=0)
+    >>> model = LinearClassifier(SGD(learning_rate=0.1, schedule=StepDecay(step_size=2, gamma=0.5)),
+    ...                          max_iter=4, tol=None, random_state=0).fit(X, y)
+    >>> fig = plot_learning_rates(model)
+    >>> [float(lr) for lr in fig.axes[0].get_lines()[0].get_ydata()]
+    [0.1, 0.1, 0.05, 0.05]
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    _matplotlib_figure()
+    items = _labelled(estimators, labels, _optimizer_label, "estimators")
+    curves = []
+    for label, estimator in items:
+        estimator = _last_step(estimator)
+        check_is_fitted(estimator)
+        rates = getattr(estimator, "learning_rates_", None)
+        if rates is None or all(rate is None for rate in rates):  # L-BFGS records None per iteration
+            raise TypeError(
+                f"{label} recorded no learning_rates_: plot_learning_rates needs skopt_lab "
+                "estimators trained by a step optimizer (L-BFGS has no learning rate)."
+            )
+        curves.append((label, np.asarray(rates, dtype=float)))
+
+    fig, ax, own_figure = _figure_and_axes(ax)
+    for i, (label, rates) in enumerate(curves):
+        ax.plot(_epochs(rates), rates, label=label, **_style(i, len(rates)))
+    ax.set_title(title or "Learning rate per epoch")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("learning rate")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(True, alpha=0.3)
     _add_legend(ax, own_figure)

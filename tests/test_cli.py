@@ -1,6 +1,8 @@
-"""The command line: every command on every bundled data set and on a CSV."""
+"""The command line: the demo's story, every command on every bundled data
+set and on CSV files, and mistakes that end in one line with exit code 2."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,9 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from skopt_lab import _demo, cli
 from skopt_lab.cli import build_parser, main
 
 FAST = ["--max-iter", "15", "--quiet"]
+SIX = ["GD", "SGD", "Momentum", "AdaGrad", "RMSprop", "Adam"]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def run(capsys, *argv):
@@ -25,6 +30,150 @@ def run_json(capsys, *argv):
     return json.loads(out)
 
 
+def python_m_skopt_lab(*argv, timeout=120):
+    """The command as a user runs it, in a fresh process (stderr of worker
+    processes included)."""
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    return subprocess.run(
+        [sys.executable, "-m", "skopt_lab", *argv], capture_output=True, text=True, timeout=timeout, env=env
+    )
+
+
+# ------------------------------------------------------------ 1. the demo
+@pytest.fixture(scope="module")
+def demo_seed_0(tmp_path_factory):
+    """The demo as the README runs it, with seed 0 (its default)."""
+    out = tmp_path_factory.mktemp("demo")
+    result = python_m_skopt_lab("--json", "--random-state", "0", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout), result.stderr, out
+
+
+def test_demo_story_holds_on_seed_0(demo_seed_0):
+    # The acceptance of the demo on one seed; benchmarks/bench_demo_seeds.py runs seeds 0-4.
+    report, _, _ = demo_seed_0
+    rows = {row["optimizer"]: row for row in report["comparison"]}
+    tuning = report["tuning"]
+    picked = rows[tuning["optimizer"]]
+    for baseline in ("(pretrained as is)", "(from scratch)"):
+        assert picked["accuracy"] > rows[baseline]["accuracy"] + 0.01, (baseline, picked)
+    assert len({rows[name]["accuracy"] for name in SIX}) >= 5
+    assert tuning["test"]["accuracy"] >= rows["(pretrained as is)"]["accuracy"]
+
+
+def test_demo_report_shape(demo_seed_0):
+    report, _, out = demo_seed_0
+    names = [row["optimizer"] for row in report["comparison"]]
+    assert names == ["(pretrained as is)", "(from scratch)", *(cli.DISPLAY[name] for name in cli.ALL_OPTIMIZERS)]
+    for row in report["comparison"]:
+        assert {"optimizer", "accuracy", "precision", "recall", "F1", "ROC-AUC"} <= set(row)
+        assert 0 <= row["accuracy"] <= 1 and 0.5 <= row["ROC-AUC"] <= 1
+    tuning = report["tuning"]
+    assert tuning["optimizer"] in names[2:]
+    assert {"optimizer", "optimizer__learning_rate", "optimizer__schedule", "alpha", "freeze_layers"} == set(
+        tuning["best_params"]
+    )
+    assert tuning["scoring"] == "neg_log_loss" and tuning["cv"] == 3 and tuning["best_cv_score"] < 0
+    assert {"accuracy", "precision", "recall", "F1", "ROC-AUC"} == set(tuning["test"])
+    assert json.loads((out / "report.json").read_text())["comparison"] == report["comparison"]
+
+
+def test_demo_chooses_on_validation_and_says_so(demo_seed_0):
+    report, _, _ = demo_seed_0
+    rows = report["comparison"][2:]
+    lowest = min(rows, key=lambda row: row["validation log-loss"])
+    assert report["tuning"]["optimizer"] == lowest["optimizer"]
+    notes = " ".join(report["notes"])
+    assert "chosen on validation, never on test" in notes and "cross-validated on the 150 labelled digits" in notes
+
+
+def test_demo_choices_do_not_depend_on_the_test_labels(capsys, monkeypatch):
+    # Shuffle the test labels: every choice (optimizer, tuned parameters)
+    # stays the same; only the test metrics change.
+    argv = ["--optimizers", "gd,sgd,adam,adadelta,lbfgs", "--n-iter", "4", "--no-figures", "--quiet"]
+    honest = run_json(capsys, *argv)
+    make_scenario = _demo.make_scenario
+
+    def shuffled_test_labels(random_state):
+        scenario = make_scenario(random_state)
+        scenario.y_test = np.random.default_rng(1).permutation(scenario.y_test)
+        return scenario
+
+    monkeypatch.setattr(_demo, "make_scenario", shuffled_test_labels)
+    shuffled = run_json(capsys, *argv)
+    assert shuffled["tuning"]["optimizer"] == honest["tuning"]["optimizer"]
+    assert shuffled["tuning"]["best_params"] == honest["tuning"]["best_params"]
+    assert shuffled["tuning"]["best_cv_score"] == honest["tuning"]["best_cv_score"]
+    assert shuffled["tuning"]["test"]["accuracy"] < honest["tuning"]["test"]["accuracy"] - 0.3
+
+
+def test_demo_human_output_figures_and_progress(tmp_path):
+    stale = tmp_path / "search_progress.png"
+    stale.write_bytes(b"an earlier run")
+    result = python_m_skopt_lab(
+        "--max-iter", "5", "--n-iter", "3", "--optimizers", "sgd,adam,lbfgs", "--out", str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("Data: digits: pretrained on 1000 clean, adapted to a new camera")
+    header = next(line for line in out.splitlines() if line.startswith("optimizer"))
+    assert header.split() == ["optimizer", "epochs", "fit", "seconds", "val", "loss", "val", "acc", "accuracy",
+                              "precision", "recall", "F1", "ROC-AUC"]  # fmt: skip
+    table = out.split("\n\n")[1].splitlines()
+    marked = [line.split()[0] for line in table if line.split()[0].endswith("*") and line[0] != "*"]
+    assert len(marked) == 1 and marked[0][:-1] in ("SGD", "Adam", "L-BFGS")  # an optimizer, not a baseline
+    assert "* the optimizer chosen: lowest validation log-loss" in out
+    assert "Tuned model on the test split: accuracy" in out
+    for name in ("loss_curves", "search_progress", "schedule"):
+        assert (tmp_path / f"{name}.png").read_bytes()[:8] == PNG_SIGNATURE
+    assert "] pretrained a (128, 64) network" in result.stderr
+    assert "warning" not in result.stderr  # stopping at the budget of epochs is expected, not news
+
+
+def test_coinciding_accuracies_are_explained():
+    # Adam and AdamW differ by a decoupled weight decay of 1e-5 per step:
+    # over 15 epochs it changes no prediction, and the demo says why.
+    scenario = _demo.make_scenario(0)
+    source = _demo.pretrain(scenario, 0)
+    models = {
+        name: _demo.fine_tuned(source, _demo.fine_tuning_optimizer(name), 0).fit(scenario.X_train, scenario.y_train)
+        for name in ("adam", "adamw", "gd")
+    }
+    rows = [{"optimizer": cli.DISPLAY[name], "accuracy": model.score(scenario.X_test, scenario.y_test)}
+            for name, model in models.items()]  # fmt: skip
+    (note,) = cli._coincidences(models, rows, scenario)
+    assert note.startswith("Adam and AdamW have the same test accuracy: they predict every test digit alike.")
+    assert "weight_decay × learning rate = 1e-05 per step, 75 steps" in note
+    rows[2]["accuracy"] = rows[0]["accuracy"]  # the same count of correct digits, not the same digits
+    notes = cli._coincidences(models, rows, scenario)
+    assert any(n.startswith("Adam and GD have the same test accuracy by coincidence: they disagree on") for n in notes)
+
+
+def test_demo_validation_curve_is_the_model_at_each_epoch():
+    scenario = _demo.make_scenario(0)
+    source = _demo.pretrain(scenario, 0)
+    curve = _demo.ValidationCurve(lambda model: _demo.validation_scores(model, scenario.X_val, scenario.y_val))
+    model = _demo.fine_tuned(source, _demo.fine_tuning_optimizer("sgd"), 0).set_callbacks(curve)
+    model.fit(scenario.X_train, scenario.y_train)
+    assert len(curve.scores) == model.n_iter_ == _demo.EPOCHS
+    assert curve.scores[-1] == _demo.validation_scores(model, scenario.X_val, scenario.y_val)
+    shorter = _demo.fine_tuned(source, _demo.fine_tuning_optimizer("sgd"), 0, max_iter=3)
+    shorter.fit(scenario.X_train, scenario.y_train)
+    assert curve.scores[2] == _demo.validation_scores(shorter, scenario.X_val, scenario.y_val)
+
+
+def test_demo_scenario_splits_are_disjoint_and_balanced():
+    scenario = _demo.make_scenario(3)
+    assert len(scenario.y_source) == _demo.N_SOURCE
+    assert np.bincount(scenario.y_train).tolist() == [_demo.TRAIN_PER_CLASS] * 10
+    assert np.bincount(scenario.y_val).tolist() == [_demo.VALIDATION_PER_CLASS] * 10
+    assert len(scenario.y_train) + len(scenario.y_val) + len(scenario.y_test) + _demo.N_SOURCE == 1797
+    rows = {row.tobytes() for row in np.concatenate([scenario.X_train, scenario.X_val, scenario.X_test])}
+    assert len(rows) == 797  # no target digit twice
+    assert scenario.X_train.min() >= 0 and scenario.X_train.max() <= 1
+
+
+# --------------------------------------------------- compare and tune
 @pytest.mark.parametrize("dataset", ["digits", "breast_cancer", "wine", "iris", "diabetes"])
 @pytest.mark.parametrize("estimator", ["linear", "mlp"])
 def test_compare_on_each_bundled_data_set(capsys, dataset, estimator):
@@ -39,6 +188,7 @@ def test_compare_on_each_bundled_data_set(capsys, dataset, estimator):
         assert expected <= set(row) and row["epochs"] >= 1 and row["fit seconds"] > 0
     if dataset != "diabetes":
         assert max(r["accuracy"] for r in rows) > 0.8
+    assert any("score every epoch (the validation curves of loss_curves.png)" in n for n in report["notes"])
 
 
 @pytest.mark.parametrize("search", ["bayes", "random", "grid"])
@@ -48,12 +198,14 @@ def test_tune_with_each_search(capsys, search, tmp_path):
         "--optimizers", "adam", "--out", str(tmp_path), "--quiet",
     )  # the default 100 epochs: 15 full-batch Adam steps at lr ~1e-3 cannot fit wine
     tuning = report["tuning"]
-    assert tuning["search"] == search
+    assert tuning["search"] == search and tuning["scoring"] == "f1_macro" and tuning["cv"] == 3
+    assert "the tuned model is refitted on the whole training split (133 samples)" in report["notes"]
     assert tuning["candidates"] == (2 * 3 * 3 if search == "grid" else 4)  # alpha x lr x schedule
     assert {"optimizer", "optimizer__learning_rate", "alpha"} <= set(tuning["best_params"])
     assert tuning["test"]["accuracy"] > 0.8
+    assert set(report["figures"]) == {"loss_curves", "search_progress", "schedule"}
     for path in report["figures"].values():
-        assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert Path(path).read_bytes()[:8] == PNG_SIGNATURE
     assert json.loads((tmp_path / "report.json").read_text())["tuning"]["search"] == search
 
 
@@ -64,6 +216,52 @@ def test_tune_a_regressor(capsys):
     assert report["tuning"]["best_params"]["optimizer"] in ("SGD()", "RMSprop()", "Adam()")
 
 
+def test_human_output_and_progress(capsys, tmp_path):
+    code, out, err = run(capsys, "compare", "--dataset", "iris", "--estimator", "linear", "--optimizers",
+                         "adam,rmsprop", "--max-iter", "10", "--out", str(tmp_path))
+    assert code == 0
+    assert out.splitlines()[0].startswith("Data: iris: 150 samples, 4 columns, 3 classes")
+    header = next(line for line in out.splitlines() if line.startswith("optimizer"))
+    assert header.split() == ["optimizer", "epochs", "fit", "seconds", "accuracy", "precision", "recall", "F1", "ROC-AUC"]
+    progress = err.splitlines()
+    assert progress[0].startswith("[") and "s] data: iris" in progress[0]
+    assert any("Adam: 10 epochs, test accuracy" in line for line in progress)
+    assert (tmp_path / "loss_curves.png").exists() and f"Figure (loss_curves): {tmp_path}" in out
+
+
+@pytest.mark.parametrize("dataset", ["wine", "diabetes"])
+def test_compare_validation_curves_score_held_out_data(dataset):
+    # compare holds 10% of the training split out of training, and scores
+    # every epoch's model on it (accuracy, or R² of the standardised target).
+    data_set = cli.load_bundled(dataset)
+    X_train, X_test, y_train, y_test = cli._split(data_set, 0)
+    data = cli.ComparisonData.split(data_set, X_train, y_train, X_test, y_test, 0)
+    assert len(data.y_val) == int(np.ceil(0.1 * len(y_train))) and len(data.y_fit) + len(data.y_val) == len(y_train)
+
+    def make_model(name):
+        estimator = cli.make_estimator(data_set.task, "mlp", cli.OPTIMIZERS[name](), 0, scale_target=False, max_iter=7)
+        return cli.make_pipeline(cli.clone(data_set.preprocessor), estimator)
+
+    rows, models, curves = cli.run_comparison(make_model, ["sgd"], data, data_set.task, cli.Progress(quiet=True))
+    model, curve = models["sgd"], curves["sgd"]
+    assert len(curve) == 7 and curve[-1] == pytest.approx(model.score(data.X_val, data.y_val))
+    if dataset == "diabetes":  # the test metrics are in the target's own units
+        predicted = data.target_scaler.inverse_transform(model.predict(X_test).reshape(-1, 1)).ravel()
+        assert rows[0]["MAE"] == pytest.approx(np.abs(predicted - y_test).mean())
+
+
+def test_compare_removes_the_figures_of_an_earlier_tune(capsys, tmp_path):
+    run_json(capsys, "tune", "--dataset", "iris", "--estimator", "linear", "--optimizers", "adam", "--n-iter", "2",
+             "--out", str(tmp_path), "--quiet")  # fmt: skip
+    assert {p.name for p in tmp_path.iterdir()} == {"loss_curves.png", "search_progress.png", "schedule.png",
+                                                    "report.json"}  # fmt: skip
+    report = run_json(capsys, "compare", "--dataset", "iris", "--estimator", "linear", "--optimizers", "adam",
+                      "--out", str(tmp_path), *FAST)  # fmt: skip
+    assert {p.name for p in tmp_path.iterdir()} == {"loss_curves.png", "report.json"}
+    assert set(report["figures"]) == {"loss_curves"}
+
+
+# ------------------------------------------------------------ CSV files
 @pytest.fixture
 def table(tmp_path):
     rng = np.random.default_rng(0)
@@ -84,11 +282,16 @@ def table(tmp_path):
     return path
 
 
+def _summary_note(report):
+    return next(note for note in report["notes"] if "numeric column(s)" in note)
+
+
 def test_csv_classification_with_numeric_and_categorical_columns(capsys, table):
     report = run_json(capsys, "compare", "--csv", str(table), "--target", "label", "--estimator", "linear",
                       "--optimizers", "lbfgs,adam", "--no-figures", *FAST)
     assert "dropped 2 rows with a missing 'label'" in report["notes"][0]
-    assert "color (categorical)" in report["notes"][1] and "3 numeric column(s), 1 categorical" in report["notes"][1]
+    assert "color (categorical)" in _summary_note(report)
+    assert "3 numeric column(s), 1 categorical" in _summary_note(report)
     assert report["comparison"][0]["accuracy"] > 0.8
 
 
@@ -99,19 +302,132 @@ def test_csv_regression_and_tuning(capsys, table):
     assert report["tuning"]["test"]["R2"] > 0.9
 
 
-def test_human_output_and_progress(capsys, tmp_path):
-    code, out, err = run(capsys, "compare", "--dataset", "iris", "--estimator", "linear", "--optimizers",
-                         "adam,rmsprop", "--max-iter", "10", "--out", str(tmp_path))
+def test_csv_exported_with_a_byte_order_mark(capsys, table):
+    bom = table.with_name("excel.csv")
+    bom.write_text(table.read_text(), encoding="utf-8-sig")  # what spreadsheets export
+    assert bom.read_bytes()[:3] == b"\xef\xbb\xbf"
+    report = run_json(capsys, "compare", "--csv", str(bom), "--target", "size", "--task", "regression",
+                      "--estimator", "linear", "--optimizers", "lbfgs", "--no-figures", *FAST)
+    assert report["data"].startswith(f"{bom} (target 'size')")
+    # The header's first column, "size" behind the mark, is found; the others are read as usual.
+    assert _summary_note(report) == "2 numeric column(s), 2 categorical: color (categorical), weight, " \
+        "label (categorical), price"  # fmt: skip
+
+
+def test_csv_numeric_column_with_stray_values(capsys, table):
+    lines = table.read_text().splitlines()
+    for i, stray in ((3, "inf"), (11, "12kg"), (40, "-inf")):
+        fields = lines[i].split(",")
+        fields[2] = stray  # the weight column
+        lines[i] = ",".join(fields)
+    table.write_text("\n".join(lines) + "\n")
+    report = run_json(capsys, "compare", "--csv", str(table), "--target", "label", "--estimator", "linear",
+                      "--optimizers", "lbfgs", "--no-figures", *FAST)
+    assert "column 'weight' is numeric: read its 3 value(s) that are not finite numbers ('-inf', '12kg', 'inf') " \
+           "as missing" in report["notes"]  # fmt: skip
+    assert "3 numeric column(s), 1 categorical" in _summary_note(report)  # not one-hot encoded
+
+
+def test_csv_identifier_column_is_dropped_with_a_note(capsys, table):
+    lines = table.read_text().splitlines()
+    lines = [f"customer,{line}" if i == 0 else f"C{1000 + i},{line}" for i, line in enumerate(lines)]
+    table.write_text("\n".join(lines) + "\n")
+    report = run_json(capsys, "compare", "--csv", str(table), "--target", "label", "--estimator", "linear",
+                      "--optimizers", "lbfgs", "--no-figures", *FAST)
+    assert "dropped column 'customer': 118 different values in 118 rows name rows (an identifier?) rather than " \
+           "categories" in report["notes"]  # fmt: skip
+    assert "customer" not in _summary_note(report)
+    assert report["comparison"][0]["accuracy"] > 0.8
+
+
+def _test_rows(labels):
+    """The rows the command line's split (test_size=0.25, stratified, seed 0) puts in the test split."""
+    from sklearn.model_selection import train_test_split
+
+    return set(train_test_split(np.arange(len(labels)), test_size=0.25, random_state=0, stratify=labels)[1])
+
+
+@pytest.fixture
+def unobserved(tmp_path):
+    """A table whose 'probe' column has one value, in a row of the test
+    split: training never observes it, and scikit-learn's SimpleImputer
+    warns that it skips the feature."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=120)
+    labels = np.where(x > 0, "yes", "no")
+    observed = min(_test_rows(labels))
+    lines = ["x,probe,label"] + [
+        f"{x[i]:.3f},{'1.5' if i == observed else ''},{labels[i]}" for i in range(120)
+    ]
+    path = tmp_path / "unobserved.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_library_warnings_are_one_line_each_and_silent_with_quiet(capsys, unobserved):
+    argv = ["compare", "--csv", str(unobserved), "--target", "label", "--estimator", "linear",
+            "--optimizers", "lbfgs", "--no-figures", "--max-iter", "15"]  # fmt: skip
+    code, _, err = run(capsys, *argv)
     assert code == 0
-    assert out.splitlines()[0].startswith("Data: iris: 150 samples, 4 columns, 3 classes")
-    header = next(line for line in out.splitlines() if line.startswith("optimizer"))
-    assert header.split() == ["optimizer", "epochs", "fit", "seconds", "accuracy", "precision", "recall", "F1", "ROC-AUC"]
-    progress = err.splitlines()
-    assert progress[0].startswith("[") and "s] data: iris" in progress[0]
-    assert any("Adam: 10 epochs, accuracy" in line for line in progress)
-    assert (tmp_path / "loss_curves.png").exists() and f"Figure (loss_curves): {tmp_path}" in out
+    warned = [line for line in err.splitlines() if "] warning (" in line]
+    # One line per warning, however often it came, and no raw output of
+    # warnings.warn: no file names, no source lines.
+    assert len(warned) == 1 and "] warning (UserWarning): Skipping features without any observed values" in warned[0]
+    assert all(line.startswith("[") for line in err.splitlines()) and ".py:" not in err
+    code, out, err = run(capsys, *argv, "--quiet")
+    assert code == 0 and err == "" and out
 
 
+def test_quiet_silences_worker_processes_too(unobserved):
+    # A parallel search (workers started however small it is): the warnings
+    # of its folds (the unobserved feature) must not reach stderr either.
+    argv = ["tune", "--csv", str(unobserved), "--target", "label", "--estimator", "linear",
+            "--search", "random", "--n-iter", "4", "--optimizers", "sgd", "--n-jobs", "2", "--no-figures"]  # fmt: skip
+    code = (
+        "import sys; from skopt_lab import cli; cli.WORKER_START_SECONDS = cli.DISPATCH_SECONDS = 0; "
+        "cli._cores_busy = lambda: False; "
+        f"sys.exit(cli.main({argv!r} + sys.argv[1:]))"
+    )
+    # (Without --quiet the same data warn: test_library_warnings_are_one_line_each_and_silent_with_quiet.)
+    quiet = subprocess.run([sys.executable, "-c", code, "--quiet"], capture_output=True, text=True, timeout=120)
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+
+
+# -------------------------------------------------------- --n-jobs progress
+@pytest.mark.parametrize("search", ["bayes", "random"])
+def test_parallel_search_reports_its_fits(capsys, monkeypatch, search):
+    # Worker processes even for this small search, to check what is counted.
+    monkeypatch.setattr(cli, "WORKER_START_SECONDS", 0.0)
+    monkeypatch.setattr(cli, "DISPATCH_SECONDS", 0.0)
+    monkeypatch.setattr(cli, "_cores_busy", lambda: False)  # however busy the machine running the tests
+    argv = ["tune", "--dataset", "iris", "--estimator", "linear", "--search", search, "--n-iter", "6",
+            "--optimizers", "adam", "--no-figures", "--max-iter", "15"]  # fmt: skip
+    code, out, err = run(capsys, *argv, "--n-jobs", "2")
+    assert code == 0
+    assert "6 candidates × 3 folds = 18 fits and a refit" in err and " 0 fits" not in err
+    if search == "bayes":  # 2 initial candidates, then one per round, each on 3 folds
+        rounds = [line.split("] ", 1)[1] for line in err.splitlines() if "evaluated" in line]
+        assert rounds == [f"bayes search: round {k} evaluated ({3 * (k + 1)} fits)" for k in range(1, 6)]
+    code, sequential, _ = run(capsys, *argv, "--n-jobs", "1")
+    assert sequential.split("Tuned")[1] == out.split("Tuned")[1]  # the same search either way
+
+
+def test_small_search_runs_in_one_process_and_says_why(capsys, monkeypatch):
+    argv = ["tune", "--dataset", "iris", "--estimator", "linear", "--n-iter", "3", "--optimizers", "adam",
+            "--no-figures", "--n-jobs", "2"]  # fmt: skip
+    monkeypatch.setattr(cli, "_cores_busy", lambda: False)
+    code, _, err = run(capsys, *argv)
+    assert code == 0
+    assert "--n-jobs 2: the 9 fits take about" in err and "running them here" in err
+    # On a busy machine workers would only wait for the cores.
+    monkeypatch.undo()
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.5, 3.0, 2.0))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    code, _, err = run(capsys, *argv)
+    assert code == 0 and "--n-jobs 2: the machine's cores are busy (load 3.5 on 2 cores)" in err
+
+
+# ------------------------------------------------------------ mistakes
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -120,22 +436,69 @@ def test_human_output_and_progress(capsys, tmp_path):
         (["compare", "--optimizers", "adam,adamax"], "unknown optimizer 'adamax'"),
         (["compare", "--csv", "ONECLASS", "--target", "label"], "single class"),
         (["compare", "--csv", "TABLE", "--target", "color", "--task", "regression"], "regression target 'color' is not numeric"),
+        (["compare", "--csv", "IDS", "--target", "label"], "no usable feature column besides the target 'label'"),
         (["compare", "--dataset", "mnist"], "invalid choice: 'mnist'"),
-        (["compare", "--cv", "1"], "--cv needs at least 2 folds"),
+        (["compare", "--csv", "HUGE", "--target", "label"], "MLPClassifier cannot train on this data: X has values up to"),
+        (["tune", "--csv", "HUGE", "--target", "label", "--n-iter", "2"], "All the 6 fits failed. X has values up to"),
+        (["tune", "--cv", "1"], "--cv needs at least 2 folds"),
+        (["tune", "--n-jobs", "0"], "0 jobs"),
         (["compare", "--target", "label"], "--target is for --csv files"),
         (["compare", "--csv", "TABLE"], "--csv needs --target COLUMN"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
+        # Split problems
+        (["tune", "--cv", "1000"], "--cv 1000: class 8 has only 131 samples in the training split"),
+        (["tune", "--dataset", "iris", "--cv", "200"], "--cv 200: the training split has only 112 samples"),
+        (["tune", "--csv", "FEW", "--target", "label", "--cv", "3"], "--cv 3: class 'b' has only 2 samples"),
+        (["demo", "--cv", "16"], "--cv 16: class 0 has only 15 samples in the labelled digits"),
+        # Options of another command are refused, not ignored
+        (["demo", "--csv", "TABLE", "--target", "label"], "demo does not take --csv (an option of compare and tune"),
+        (["demo", "--dataset", "wine"], "demo does not take --dataset"),
+        (["demo", "--estimator=linear"], "demo does not take --estimator"),
+        (["compare", "--cv", "5"], "compare does not take --cv (an option of demo and tune"),
+        (["compare", "--search", "grid"], "compare does not take --search"),
+        (["compare", "--n-jobs", "2"], "compare does not take --n-jobs"),
+        (["--csv", "TABLE"], "demo does not take --csv"),  # no command: the demo
+        # --out is checked before any training
+        (["--out", "A_FILE"], "is a file, not a folder"),
+        (["compare", "--out", "A_FILE/figures"], "cannot write there (Not a directory)"),
+        (["tune", "--out", "/proc/skopt_lab"], "--out /proc/skopt_lab: cannot write there"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(capsys, tmp_path, table, argv, message):
     one_class = tmp_path / "one.csv"
     one_class.write_text("x,label\n1,a\n2,a\n3,a\n")
-    argv = [{"TABLE": str(table), "ONECLASS": str(one_class)}.get(a, a) for a in argv]
+    ids = tmp_path / "ids.csv"
+    ids.write_text("name,label\n" + "".join(f"row{i},{'ab'[i % 2]}\n" for i in range(60)))
+    few = tmp_path / "few.csv"
+    few.write_text("x,label\n" + "".join(f"{i},a\n" for i in range(20)) + "0.5,b\n1.5,b\n2.5,b\n")
+    a_file = tmp_path / "a_file.txt"
+    a_file.write_text("not a folder")
+    huge = tmp_path / "huge.csv"  # a column in absurd units: scaling overflows, training refuses
+    huge.write_text("x,distance,label\n" + "".join(f"{i % 7},{(i % 5 - 2) * 1e160:.1e},{'ab'[i % 2]}\n" for i in range(60)))
+    paths = {"TABLE": table, "ONECLASS": one_class, "IDS": ids, "FEW": few, "A_FILE": a_file, "HUGE": huge}
+
+    def fill(arg):
+        key, _, rest = arg.partition("/")
+        return str(paths[key]) + _ + rest if key in paths else arg
+
+    argv = [fill(arg) for arg in argv]
     code, out, err = run(capsys, *argv, "--quiet")
     assert code == 2
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("skopt-lab: error: ") and message in lines[0]
-    assert "Traceback" not in err
+    assert len(lines) == 1 and lines[0].startswith("skopt-lab: error: ") and message in lines[0], err
+    assert "Traceback" not in err and out == ""
+    assert a_file.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("command", ["demo", "compare", "tune"])
+def test_out_is_checked_before_any_work(capsys, tmp_path, command):
+    a_file = tmp_path / "a_file.txt"
+    a_file.write_text("not a folder")
+    for out in (a_file, a_file / "figures", Path("/proc/skopt_lab")):
+        code, stdout, err = run(capsys, command, "--out", str(out))  # no --quiet: nothing ran before
+        assert code == 2 and stdout == "" and len(err.splitlines()) == 1 and err.startswith("skopt-lab: error: --out")
+    created = tmp_path / "new" / "folder"
+    assert cli.prepare_out(created) is None and created.is_dir()
 
 
 def test_help_documents_every_option(capsys):
@@ -143,25 +506,11 @@ def test_help_documents_every_option(capsys):
         main(["--help"])
     assert exit_info.value.code == 0
     text = capsys.readouterr().out
-    parser = build_parser()
-    subparsers = parser._subparsers._group_actions[0].choices
-    for command, subparser in subparsers.items():
+    for command, subparser in build_parser().commands.items():
         assert command in text
         for action in subparser._actions:
             for option in action.option_strings:
                 assert option in text, option
             assert action.help, action.option_strings
-
-
-def test_demo_runs_end_to_end(tmp_path):
-    # The full demo is the README's first command; here with a small budget.
-    result = subprocess.run(
-        [sys.executable, "-m", "skopt_lab", "--max-iter", "10", "--n-iter", "3", "--optimizers", "sgd,adam,lbfgs",
-         "--out", str(tmp_path)],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "(pretrained as is)" in result.stdout and "Tuned model on the test split: accuracy" in result.stdout
-    for name in ("loss_curves", "search_progress", "schedule"):
-        assert (tmp_path / f"{name}.png").exists()
-    assert "] pretrained a (128, 64) network" in result.stderr
+    for group in ("data (compare, tune)", "training (every command)", "tuning (demo, tune)", "output (every command)"):
+        assert group in text

@@ -28,10 +28,26 @@ def _load(name):
 
 def test_fine_tuning_beats_training_from_scratch():
     results = _load("finetune_digits").compare(n_seeds=3)
-    scratch = results["from scratch"]
+    scratch, as_is = results["from scratch"], results["pretrained as is"]
     for name in ("kept head, 0 frozen", "kept head, 1 frozen"):
         for metric in ("accuracy", "macro F1"):
-            assert results[name][metric] >= scratch[metric] + 0.05, (name, metric, results)
-        # Adapting to the new sensor improves on the pretrained network too.
-        assert results[name]["accuracy"] > results["pretrained as is"]["accuracy"]
-    assert results["new head, 1 frozen"]["accuracy"] > scratch["accuracy"]
+            assert results[name][metric] >= scratch[metric] + 0.02, (name, metric, results)
+        # Adapting to the new camera improves on the pretrained network too.
+        assert results[name]["accuracy"] >= as_is["accuracy"] + 0.1, (name, results)
+    # When the classes are the same, keeping the output layer is the better
+    # start: a new one begins from random weights, and the short fine-tuning
+    # budget is not enough for it.
+    for frozen in ("0", "1"):
+        assert results[f"kept head, {frozen} frozen"]["accuracy"] > results[f"new head, {frozen} frozen"]["accuracy"]
+
+
+def test_the_example_and_the_demo_share_one_scenario():
+    from skopt_lab import _demo
+
+    example = _load("finetune_digits")
+    assert example._demo is _demo  # the same module, hence the same constants
+    scenario = _demo.make_scenario(0)
+    source = _demo.pretrain(scenario, 0)
+    model = example.strategy_model("kept head, 0 frozen", source, 0)
+    demo_model = _demo.fine_tuned(source, _demo.fine_tuning_optimizer("adam"), 0)
+    assert repr(model.get_params()) == repr(demo_model.get_params())

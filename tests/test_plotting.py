@@ -21,8 +21,14 @@ from sklearn.preprocessing import StandardScaler
 import skopt_lab
 from skopt_lab import BayesSearchCV, LinearClassifier, MLPClassifier
 from skopt_lab import plotting
-from skopt_lab.optimizers import LBFGS, SGD, Adam, CosineAnnealing, ReduceOnPlateau, StepDecay
-from skopt_lab.plotting import plot_loss_curves, plot_schedule, plot_search_progress, save_figure
+from skopt_lab.optimizers import LBFGS, SGD, Adam, CosineAnnealing, ExponentialDecay, ReduceOnPlateau, StepDecay
+from skopt_lab.plotting import (
+    plot_learning_rates,
+    plot_loss_curves,
+    plot_schedule,
+    plot_search_progress,
+    save_figure,
+)
 
 matplotlib = pytest.importorskip("matplotlib")
 
@@ -118,6 +124,59 @@ def test_loss_curves_on_given_axes(early_stopped):
     assert [len(ax.get_lines()) for ax in pair] == [1, 1]
 
 
+def test_loss_curves_with_given_validation_curves_and_baselines(models, tmp_path):
+    # What the demo draws: a validation loss recorded by a callback, per
+    # estimator, and the baselines as labelled horizontal lines.
+    curves = {"SGD(lr=0.1)": [0.9, 0.7, 0.6, 0.55, 0.5, 0.5], "Adam(lr=0.01)": [0.8, 0.6]}
+    fig = plot_loss_curves(
+        models, validation_curves=curves, validation_label="validation log-loss",
+        baselines={"as is": 0.95, "from scratch": 0.65}, title="Fine-tuning: log-loss per epoch",
+    )  # fmt: skip
+    _check_png(save_figure(fig, tmp_path / "loss_baselines.png"))
+    loss_ax, val_ax = fig.axes
+    assert loss_ax.get_title() == "Fine-tuning: log-loss per epoch"
+    assert val_ax.get_ylabel() == "validation log-loss"
+    sgd, adam, as_is, scratch = val_ax.get_lines()
+    np.testing.assert_array_equal(sgd.get_ydata(), curves["SGD(lr=0.1)"])
+    np.testing.assert_array_equal(adam.get_xdata(), [1, 2])
+    assert list(as_is.get_ydata()) == [0.95, 0.95] and list(scratch.get_ydata()) == [0.65, 0.65]
+    assert as_is.get_linestyle() != scratch.get_linestyle()
+    assert _legend(loss_ax) == ["SGD(lr=0.1)", "Adam(lr=0.01)", "as is", "from scratch"]
+    # One sequence per estimator, in order, also works; a label naming no curve does not.
+    fig = plot_loss_curves(models, validation_curves=[None, [0.3, 0.2]])
+    assert len(fig.axes[1].get_lines()) == 1
+    with pytest.raises(ValueError, match=r"name no curve: \['Adam'\]"):
+        plot_loss_curves(models, validation_curves={"Adam": [0.1]})
+    with pytest.raises(ValueError, match="Got 1 validation_curves for 2 estimators"):
+        plot_loss_curves(models, validation_curves=[[0.1]])
+
+
+def test_loss_curves_validation_panel_ignores_a_wild_first_epoch(models):
+    # One curve starts at R² = -4 (a first step too large), the others near 0.5.
+    curves = [[-4.0, 0.3, 0.45, 0.5, 0.52, 0.5], [0.2, 0.35, 0.45, 0.5, 0.5, 0.51]]
+    bottom, top = plot_loss_curves(models, validation_curves=curves).axes[1].get_ylim()
+    assert -4.0 < bottom < 0.2 and 0.52 < top < 1.0
+    # Without an outlier, matplotlib's own limits stay.
+    bottom, top = plot_loss_curves(models, validation_curves=[[0.2, 0.4], [0.3, 0.5]]).axes[1].get_ylim()
+    assert bottom < 0.2 and top > 0.5
+
+
+def test_loss_curves_every_line_distinguishable(data):
+    # Ten optimizers whose curves nearly coincide stay apart: each line has
+    # its own color and marker; past ten, the line style changes.
+    models = [_linear(SGD(learning_rate=0.1), data) for _ in range(12)]
+    lines = plot_loss_curves(models).axes[0].get_lines()
+    styles = {(line.get_color(), line.get_marker(), line.get_linestyle()) for line in lines}
+    assert len(styles) == 12 and len({line.get_color() for line in lines[:10]}) == 10
+    assert len({line.get_marker() for line in lines[:10]}) == 10
+
+
+def test_loss_curves_label_lbfgs_iterations(models, data):
+    lbfgs = _linear(LBFGS(), data)  # tol=None: stopping at max_iter is what was asked
+    assert plot_loss_curves([models[0], lbfgs], ["SGD", "L-BFGS"]).axes[0].get_xlabel() == "epoch (L-BFGS: iteration)"
+    assert plot_loss_curves([lbfgs]).axes[0].get_xlabel() == "iteration"
+
+
 def test_loss_curves_of_pipeline_and_mlp(data):
     pipe = make_pipeline(StandardScaler(), LinearClassifier("adam", max_iter=4, tol=None, random_state=0)).fit(*data)
     mlp = MLPClassifier((4,), optimizer=SGD(momentum=0.9), max_iter=4, tol=None, random_state=0).fit(*data)
@@ -193,7 +252,8 @@ def test_search_progress_running_best_skips_failures(grid_with_failures, tmp_pat
     assert np.isnan(best[0])  # nothing to show before the first successful fit
     assert not np.isnan(best[1:]).any() and (np.diff(best[1:]) >= 0).all()
     assert best[-1] == pytest.approx(grid_with_failures.best_score_)
-    assert ax.get_xlabel() == "evaluation" and "best mean test score" in ax.get_ylabel()
+    assert ax.get_xlabel() == "candidates evaluated"
+    assert ax.get_ylabel() == "best cross-validated accuracy so far"  # the estimator's own score
 
 
 def test_search_progress_of_several_searches(grid_with_failures, data):
@@ -207,7 +267,35 @@ def test_search_progress_of_several_searches(grid_with_failures, data):
     for line, search in zip(ax.get_lines(), searches):
         assert len(line.get_xdata()) == len(search.cv_results_["params"])
         assert np.nanmax(line.get_ydata()) == pytest.approx(search.best_score_)
-    assert len(ax.collections) == len(searches)  # one scatter of each candidate's score per search
+    # One scatter of each candidate's score per search, and one of the
+    # triangles standing for the scores below the axis.
+    bottom = ax.get_ylim()[0]
+    clipped = [search for search in searches if np.nanmin(search.cv_results_["mean_test_score"]) < bottom]
+    assert len(ax.collections) == len(searches) + len(clipped)
+
+
+def test_search_progress_keeps_an_outlier_from_flattening_the_plot(tmp_path):
+    class Search(BaseEstimator):  # any object with a search's cv_results_
+        scoring = "r2"
+
+        def fit(self, X=None, y=None):
+            scores = [0.55, 0.61, -2.2, 0.58, 0.63, 0.60]  # one diverged candidate
+            self.cv_results_ = {"mean_test_score": np.array(scores), "params": [{}] * len(scores)}
+            return self
+
+    scores = Search().fit().cv_results_["mean_test_score"]
+    fig = plot_search_progress(Search().fit())
+    _check_png(save_figure(fig, tmp_path / "outlier.png"))
+    (ax,) = fig.axes
+    bottom, top = ax.get_ylim()
+    assert ax.get_ylabel() == "best cross-validated r2 so far"
+    assert -2.2 < bottom < 0.5 and 0.63 < top < 0.7  # the others keep the height of the plot
+    dots, triangles = ax.collections
+    hidden = np.isnan(np.ma.filled(dots.get_offsets()[:, 1].astype(float), np.nan))
+    assert hidden.tolist() == [False, False, True, False, False, False]
+    assert triangles.get_offsets().tolist() == [[3.0, bottom]]
+    assert [text.get_text() for text in ax.texts] == ["-2.2"]
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), np.maximum.accumulate(scores))
 
 
 def test_search_progress_halving_uses_last_iteration(data):
@@ -285,6 +373,27 @@ def test_optimizers_as_learning_rates():
     assert _legend(fig.axes[0]) == ["StepDecay"]
 
 
+def test_learning_rates_actually_used(data, tmp_path):
+    # What the tuned model used, epoch by epoch: the recorded learning_rates_.
+    decayed = _linear(SGD(learning_rate=0.1, schedule=ExponentialDecay(gamma=0.5)), data)
+    warm = MLPClassifier((4,), optimizer=Adam(learning_rate=0.01, schedule=CosineAnnealing(warmup_epochs=2)),
+                         max_iter=6, tol=None, random_state=0).fit(*data)  # fmt: skip
+    fig = plot_learning_rates({"decayed": decayed, "warm": warm}, title="Learning rate used")
+    _check_png(save_figure(fig, tmp_path / "rates.png"))
+    (ax,) = fig.axes
+    first, second = ax.get_lines()
+    np.testing.assert_allclose(first.get_ydata(), decayed.learning_rates_)
+    np.testing.assert_allclose(first.get_ydata(), 0.1 * 0.5 ** np.arange(6))
+    np.testing.assert_allclose(second.get_ydata(), warm.learning_rates_)
+    assert ax.get_title() == "Learning rate used" and ax.get_ylabel() == "learning rate"
+    assert _legend(ax) == ["decayed", "warm"]
+    assert _legend(plot_learning_rates(decayed).axes[0]) == ["SGD(lr=0.1, schedule=ExponentialDecay(gamma=0.5))"]
+    with pytest.raises(TypeError, match="recorded no learning_rates_.*L-BFGS"):
+        plot_learning_rates(_linear(LBFGS(), data))
+    with pytest.raises(NotFittedError):
+        plot_learning_rates(LinearClassifier())
+
+
 @pytest.mark.parametrize("n_epochs", [0, -3, 2.5, True])
 def test_schedule_bad_n_epochs(n_epochs):
     with pytest.raises(ValueError, match="n_epochs must be an integer >= 1"):
@@ -319,6 +428,7 @@ def test_clear_error_without_matplotlib(monkeypatch, models):
         lambda: fresh.plot_loss_curves(models),
         lambda: fresh.plot_search_progress([]),
         lambda: fresh.plot_schedule(StepDecay(), 3),
+        lambda: fresh.plot_learning_rates(models),
         lambda: fresh.save_figure(None, "unused.png"),
     ]
     for call in calls:
@@ -327,7 +437,9 @@ def test_clear_error_without_matplotlib(monkeypatch, models):
         assert isinstance(info.value.__cause__, ImportError)
 
 
-@pytest.mark.parametrize("function", [plot_loss_curves, plot_search_progress, plot_schedule, save_figure])
+@pytest.mark.parametrize(
+    "function", [plot_learning_rates, plot_loss_curves, plot_search_progress, plot_schedule, save_figure]
+)
 def test_docstrings_match_signatures(function):
     doc = docscrape.FunctionDoc(function)
     assert [p.name for p in doc["Parameters"]] == list(inspect.signature(function).parameters)
