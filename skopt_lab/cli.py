@@ -45,7 +45,7 @@ from ._data import BUNDLED, DataError, load_bundled, load_csv
 from .linear_model import LinearClassifier, LinearRegressor
 from .model_selection import BayesSearchCV
 from .neural_network import MLPClassifier, MLPRegressor
-from .optimizers import DISPLAY_NAMES, OPTIMIZERS, CosineAnnealing, ExponentialDecay
+from .optimizers import DISPLAY_NAMES, OPTIMIZERS, CosineAnnealing, ExponentialDecay, display_name
 
 SCHEDULES = (None, CosineAnnealing(warmup_epochs=3), ExponentialDecay(gamma=0.97))
 ALL_OPTIMIZERS = list(OPTIMIZERS)  # the seed document's six first
@@ -446,6 +446,11 @@ class Figures:
             label = self.plotting._short_repr(model.optimizer_)
             figure = self.plotting.plot_learning_rates({label: model}, title="Learning rate used by the tuned model")
             self.save("schedule", figure)
+        else:
+            self.progress.line(
+                f"no schedule figure: the tuned model's optimizer ({display_name(model.optimizer_)}) "
+                "has no learning rate"
+            )
 
 
 def write_figures(dataset, models, curves, n_validation, search, tuned, out, progress):

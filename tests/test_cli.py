@@ -124,15 +124,18 @@ def test_demo_human_output_figures_and_progress(tmp_path):
     assert len(marked) == 1 and marked[0][:-1] in ("SGD", "Adam", "L-BFGS")  # an optimizer, not a baseline
     assert "* the optimizer chosen: lowest validation log-loss" in out
     assert "Tuned model on the test split: accuracy" in out
-    for name in ("loss_curves", "search_progress", "schedule"):
+    for name in ("loss_curves", "search_progress"):
         assert (tmp_path / f"{name}.png").read_bytes()[:8] == PNG_SIGNATURE
+    # L-BFGS, chosen on this short budget, has no learning rate to plot
+    assert marked == ["L-BFGS*"] and not (tmp_path / "schedule.png").exists()
+    assert "no schedule figure: the tuned model's optimizer (L-BFGS) has no learning rate" in result.stderr
     assert "] pretrained a (128, 64) network" in result.stderr
     assert "warning" not in result.stderr  # stopping at the budget of epochs is expected, not news
 
 
 def test_coinciding_accuracies_are_explained():
-    # Adam and AdamW differ by a decoupled weight decay of 1e-5 per step:
-    # over 15 epochs it changes no prediction, and the demo says why.
+    # Adam and AdamW differ by a decoupled weight decay of a few 1e-6 per
+    # step: over 15 epochs it changes no prediction, and the demo says why.
     scenario = _demo.make_scenario(0)
     source = _demo.pretrain(scenario, 0)
     models = {
@@ -143,7 +146,9 @@ def test_coinciding_accuracies_are_explained():
             for name, model in models.items()]  # fmt: skip
     (note,) = cli._coincidences(models, rows, scenario)
     assert note.startswith("Adam and AdamW have the same test accuracy: they predict every test digit alike.")
-    assert "weight_decay × learning rate = 1e-05 per step, 75 steps" in note
+    adamw = models["adamw"].optimizer_
+    assert f"weight_decay × learning rate = {adamw.weight_decay * adamw.learning_rate:.0e} per step, 75 steps" in note
+    assert adamw.weight_decay * adamw.learning_rate < 1e-5
     rows[2]["accuracy"] = rows[0]["accuracy"]  # the same count of correct digits, not the same digits
     notes = cli._coincidences(models, rows, scenario)
     assert any(n.startswith("Adam and GD have the same test accuracy by coincidence: they disagree on") for n in notes)

@@ -32,7 +32,7 @@ def run(argv, cwd, timeout=300):
 
 
 def test_readme_has_the_blocks_these_tests_run():
-    assert len(PYTHON) == 5  # quick start, fine-tuning, BayesSearchCV, HyperbandSearchCV, Dask
+    assert len(PYTHON) == 6  # quick start, fine-tuning, optimizers, BayesSearchCV, HyperbandSearchCV, Dask
     assert any("Client()" in code for code in PYTHON)
 
 
