@@ -31,7 +31,7 @@ def check_scale(values, dtype, name, what, fix):
     if data.size == 0 or data.dtype.kind not in "iuf":
         return
     limit = np.sqrt(np.finfo(dtype).max)
-    largest = float(np.max(np.abs(data)))
+    largest = max_abs(data)
     if largest > limit:
         raise ValueError(
             f"{name} has values up to {largest:.3g} in absolute value: beyond {limit:.3g} their "
@@ -73,3 +73,9 @@ def compute_class_sample_weight(class_weight, y, sample_weight, incremental):
         )
     weights = compute_sample_weight(class_weight, y)
     return weights if sample_weight is None else weights * sample_weight
+
+
+def max_abs(values):
+    """The largest absolute value, without an array the size of the data."""
+    data = values.data if sparse.issparse(values) else values
+    return max(abs(float(np.max(data))), abs(float(np.min(data)))) if data.size else 0.0

@@ -26,6 +26,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
+from .._validation import max_abs
 from .targets import DenseTargets
 
 # Training has diverged once a batch loss exceeds this multiple of the loss at
@@ -662,8 +663,8 @@ def _copy_into(source, target):
 
 def _scale_note(X, Y, network):
     """Advice appended to a warning when the data's scale is large."""
-    scale_X = _max_abs(X)
-    scale_Y = _max_abs(Y.dense()) if network.loss.is_regression else 0.0
+    scale_X = max_abs(X)
+    scale_Y = max_abs(Y.dense()) if network.loss.is_regression else 0.0
     if max(scale_X, scale_Y) <= LARGE_SCALE:
         return ""
     what = "X" if scale_X >= scale_Y else "y"
@@ -674,11 +675,6 @@ def _scale_note(X, Y, network):
         f" The data's scale may be the cause: {what} has values up to {max(scale_X, scale_Y):.3g} in "
         f"absolute value, while the optimizers' default learning rates suit values of order 1; {fix}."
     )
-
-
-def _max_abs(values):
-    data = values.data if sparse.issparse(values) else values
-    return float(np.max(np.abs(data))) if data.size else 0.0
 
 
 class EpochObserver:
