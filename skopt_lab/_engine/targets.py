@@ -133,15 +133,15 @@ class ClassEncoder:
                     f"y has {y.shape[1]} labels (columns), but the model was fitted on {len(self.classes)}."
                 )
             return DenseTargets(y.astype(dtype))
-        unknown = np.setdiff1d(np.unique(y), self.classes)
-        if len(unknown):
+        codes = np.searchsorted(self.classes, y)
+        known = self.classes[np.minimum(codes, len(self.classes) - 1)] == y
+        if not known.all():
             raise ValueError(
                 f"y contains labels not in classes_ {self.classes.tolist()}: "
-                f"{unknown.tolist()}. Pass every label in `classes` on the first call "
+                f"{np.unique(y[~known]).tolist()}. Pass every label in `classes` on the first call "
                 "to partial_fit, or fit a new model."
             )
-        codes = np.searchsorted(self.classes, y).astype(np.min_scalar_type(len(self.classes)))
-        return EncodedTargets(codes, self.codebook.astype(dtype))
+        return EncodedTargets(codes.astype(np.min_scalar_type(len(self.classes))), self.codebook.astype(dtype))
 
     def decode(self, raw):
         """Predicted labels from raw network outputs."""

@@ -89,7 +89,7 @@ class TrainingState:
             self,
             theta=self.theta.copy(),
             optimizer_state=_copy_into(self.optimizer_state, None),
-            rng=copy.deepcopy(self.rng),
+            rng=_copy_generator(self.rng),
             loss_curve=list(self.loss_curve),
             validation_scores=list(self.validation_scores),
             learning_rates=list(self.learning_rates),
@@ -261,7 +261,9 @@ class Trainer:
         # divergence test, and at the start of the epoch running: a step
         # that explodes is only seen in the next batch's loss, so the start
         # of an epoch is sound only once its first batch has passed.
-        sound, epoch_start = _Snapshot(state), _Snapshot()
+        # (None until the first epoch's first batch has passed: the run's
+        # start is then the only state there is to return to.)
+        sound, epoch_start = None, _Snapshot()
         current_start = None  # the snapshot of the epoch running, if one is
         stopped = interrupted = False
         diverged = None
@@ -287,7 +289,7 @@ class Trainer:
                             diverged = value
                             break
                         if i == 0:
-                            sound, epoch_start = epoch_start, sound
+                            sound, epoch_start = epoch_start, sound if sound is not None else _Snapshot()
                         optimizer.step([trainable], [grad], state.optimizer_state)
                         if l1_strength is not None:
                             penalty = optimizer.step_sizes(state.optimizer_state)[0] * l1_strength
@@ -318,7 +320,7 @@ class Trainer:
 
         if diverged is not None:
             self.observer.cancel()
-            sound.restore(state)
+            (sound if sound is not None else current_start).restore(state)
             self._warn(state, "diverged", f" (the loss reached {diverged:.3g})", X, Y)
         elif interrupted:
             self.observer.cancel()
@@ -337,7 +339,8 @@ class Trainer:
         """The loss after the last step, if it diverged, else None.
 
         Every other step is judged by the next batch's loss; the last one
-        would otherwise be kept unjudged, so it is judged on one batch.
+        would otherwise be kept unjudged, so it is judged on the first batch
+        (all of it when the epoch is one batch, as the next epoch would).
         """
         theta = state.theta
         if not np.isfinite(theta).all():
@@ -632,6 +635,13 @@ class _Snapshot:
         for records, length in zip((state.loss_curve, state.learning_rates, state.validation_scores), self.records):
             del records[length:]
         state.best_loss, state.best_validation_score, state.no_improvement_count, state.best_theta = self.best
+
+
+def _copy_generator(rng):
+    """An independent generator in the same state (cheaper than deepcopy)."""
+    copied = np.random.Generator(type(rng.bit_generator)())
+    copied.bit_generator.state = rng.bit_generator.state
+    return copied
 
 
 def _copy_into(source, target):
