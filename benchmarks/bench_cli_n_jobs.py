@@ -42,7 +42,7 @@ def main():
     # Searches large enough for worker processes to pay for their start: a
     # Bayesian one (rounds of 3 fits keep 2 workers 2 fits deep) and a random one.
     for search in ("bayes", "random"):
-        cases.append((f"digits, 40 candidates", ["tune", "--dataset", "digits", "--search", search, "--n-iter", "40"]))
+        cases.append(("digits, 40 candidates", ["tune", "--dataset", "digits", "--search", search, "--n-iter", "40"]))
     print(f"{args.search} search, median of {args.repeats} runs (seconds, a fresh process each, install excluded)\n")
     print("| command | --n-jobs 1 | --n-jobs 2 | ratio 2/1 | same best parameters |")
     print("|---|---|---|---|---|")

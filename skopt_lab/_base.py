@@ -118,7 +118,7 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
-    def _fit(self, X, y, sample_weight=None, *, incremental, classes=None, initial=None):
+    def _fit(self, X, y, sample_weight=None, *, incremental, classes=None, initial=None, n_epochs=1):
         previous = self._previous_fit(incremental, initial)
         # 1. Parameters, then data: every error is raised before training.
         optimizer = get_optimizer(self.optimizer)
@@ -166,7 +166,8 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
             return self._fitted_attributes(network, encoder, state, optimizer, validation is not None, feature_names)
 
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-        n_epochs = 1 if incremental else self.max_iter
+        if not incremental:
+            n_epochs = self.max_iter
         # L-BFGS opens the next iteration before knowing it will not run.
         max_subtasks = n_epochs if _takes_epochs(optimizer) else n_epochs + 1
         callback_ctx = self._init_callback_context(max_subtasks=max_subtasks)
@@ -184,7 +185,10 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
             observer=CallbackBridge(self, callback_ctx, {"X": X, "y": y, "metadata": metadata}, fitted_attributes),
             average=Averaging(int(self.average), self.average_decay, network.trainable_offset) if self.average else None,
         )
-        (trainer.partial_fit if incremental else trainer.fit)(state, X, Y, sample_weight)
+        if incremental:
+            trainer.partial_fit(state, X, Y, sample_weight, n_epochs=n_epochs)
+        else:
+            trainer.fit(state, X, Y, sample_weight)
 
         # 5. Publish.
         for name in self._UNPUBLISHED_BY_FIT:
@@ -193,6 +197,20 @@ class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator
             setattr(self, name, value)
         callback_ctx.call_on_fit_task_end(estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={})
         return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _partial_fit_epochs(self, X, y, n_epochs, classes=None, sample_weight=None):
+        """``n_epochs`` calls of ``partial_fit`` on the same data, in one call.
+
+        The same model as the calls one by one (each epoch draws its
+        shuffle from the same generator), without validating the data and
+        copying the training state again for every epoch: searches that
+        continue training between rungs (``HyperbandSearchCV``) use it.
+        Only divergence is reported differently: the run stops at the first
+        diverging step, with one ``ConvergenceWarning``, where the calls
+        would each restore the last sound epoch and warn.
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes, n_epochs=n_epochs)
 
     # --------------------------------------------------------- 1. validation
     def _previous_fit(self, incremental, initial=None):

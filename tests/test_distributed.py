@@ -44,15 +44,16 @@ def _fit_counts():
 
 
 class _CountingClassifier(LinearClassifier):
-    """A LinearClassifier that records where it was trained (fit or partial_fit)."""
+    """A LinearClassifier that records where it was trained (fit, or a search's
+    training of several epochs at once)."""
 
     def fit(self, X, y, **fit_params):
         _FITS[_where()] += 1
         return super().fit(X, y, **fit_params)
 
-    def partial_fit(self, X, y, **fit_params):
+    def _partial_fit_epochs(self, X, y, n_epochs, **fit_params):
         _FITS[_where()] += 1
-        return super().partial_fit(X, y, **fit_params)
+        return super()._partial_fit_epochs(X, y, n_epochs, **fit_params)
 
 
 ESTIMATOR = _CountingClassifier(optimizer=SGD(), max_iter=30, tol=None, random_state=0)
@@ -79,13 +80,9 @@ def _hyperband_search():
 
 
 def _training_calls(search):
-    """(calls to fit or partial_fit of the cross-validation, of the refit)."""
-    results = search.cv_results_
-    if "n_resources" not in results:  # one fit per candidate and fold
-        return len(results["params"]) * search.n_splits_, 1
-    # One partial_fit per epoch: each fold model trains up to its candidate's last rung.
-    last_rung = {repr(params): n for params, n in zip(results["params"], results["n_resources"])}
-    return sum(last_rung.values()) * search.n_splits_, 1  # the refit: fit(max_iter=max_resources)
+    """(training calls of the cross-validation, of the refit): one per
+    row of ``cv_results_`` and fold, a fit or a rung's epochs at once."""
+    return len(search.cv_results_["params"]) * search.n_splits_, 1
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skopt_lab import MLPClassifier, MLPRegressor
+from skopt_lab import LinearClassifier, LinearRegressor, MLPClassifier, MLPRegressor
 from skopt_lab.optimizers import GD, LBFGS, SGD, AdaGrad, Adadelta, Adam, AdamW, Momentum, Nadam, RMSprop
 
 STOCHASTIC = [
@@ -61,6 +61,38 @@ def test_partial_fit_equals_fit_with_shuffle_and_dropout():
     for _ in range(4):
         incremental.partial_fit(X, y)
     np.testing.assert_array_equal(_flat(incremental), _flat(fitted))
+
+
+@pytest.mark.parametrize(
+    "Estimator, params",
+    [
+        (MLPRegressor, dict(hidden_layer_sizes=(12,), dropout=0.3, batch_size=32)),
+        (MLPClassifier, dict(hidden_layer_sizes=(12,), optimizer=SGD(momentum=0.9), batch_size=40)),
+        (LinearClassifier, dict(penalty="l1", alpha=1e-3, average=True, batch_size=16)),
+        (LinearRegressor, dict(optimizer=AdaGrad(), batch_size=1000)),
+    ],
+    ids=lambda value: getattr(value, "__name__", ""),
+)
+def test_several_epochs_in_one_call_equal_the_calls_one_by_one(Estimator, params):
+    # HyperbandSearchCV continues a fold model by a rung's epochs in one call.
+    X, y = make_classification(n_samples=150, n_features=5, n_classes=3, n_informative=3, random_state=0)
+    regression = Estimator in (MLPRegressor, LinearRegressor)
+    if regression:
+        y = X @ np.arange(5.0) + 0.1 * y
+    classes = {} if regression else {"classes": [0, 1, 2]}
+    weights = np.linspace(0.5, 2.0, len(y))
+    one_by_one, at_once = Estimator(random_state=1, tol=None, **params), Estimator(random_state=1, tol=None, **params)
+    one_by_one.partial_fit(X, y, sample_weight=weights, **classes)
+    at_once._partial_fit_epochs(X, y, 1, sample_weight=weights, **classes)
+    for _ in range(4):
+        one_by_one.partial_fit(X, y, sample_weight=weights)
+    at_once._partial_fit_epochs(X, y, 4, sample_weight=weights)
+    for name in ("coef_", "intercept_", "coefs_", "intercepts_", "loss_curve_", "n_iter_", "t_"):
+        if hasattr(one_by_one, name):
+            ours, theirs = getattr(at_once, name), getattr(one_by_one, name)
+            for a, b in zip(*(v if isinstance(v, list) else [v] for v in (ours, theirs)), strict=True):
+                np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(at_once.predict(X), one_by_one.predict(X))
 
 
 @pytest.mark.parametrize("optimizer", [Adam(), Nadam(), RMSprop(centered=True)], ids=repr)

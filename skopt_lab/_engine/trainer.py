@@ -220,9 +220,9 @@ class Trainer:
         state.best_validation_score, state.best_theta = -math.inf, None
         return self._run(state, X, Y, sample_weight, self.max_iter, check_convergence=True)
 
-    def partial_fit(self, state, X, Y, sample_weight):
-        """Train one epoch, without convergence test."""
-        return self._run(state, X, Y, sample_weight, 1, check_convergence=False)
+    def partial_fit(self, state, X, Y, sample_weight, n_epochs=1):
+        """Train ``n_epochs`` epochs (one by default), without convergence test."""
+        return self._run(state, X, Y, sample_weight, n_epochs, check_convergence=False)
 
     def _run(self, state, X, Y, sample_weight, n_epochs, *, check_convergence):
         n_samples = X.shape[0]
