@@ -22,10 +22,9 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import Interval
 
 from skopt_lab import MLPClassifier
-from skopt_lab.optimizers import Adam, Optimizer
+from skopt_lab.optimizers import Adam, Interval, Optimizer
 
 
 class Lion(Optimizer):

@@ -19,17 +19,14 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, _fit_context, is_regressor
+from sklearn.base import BaseEstimator, is_regressor
 from sklearn.callback import CallbackSupportMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._available_if import _AvailableIfDescriptor, available_if
-from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import (
-    _check_sample_weight,
-    _get_feature_names,
     check_is_fitted,
     check_X_y,
     column_or_1d,
@@ -37,15 +34,15 @@ from sklearn.utils.validation import (
 )
 
 from ._callback_bridge import CallbackBridge
+from ._compat import HasMethods, Interval, Options, StrOptions, _check_sample_weight, _fit_context, _get_feature_names
 from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, fill_doc
 from ._engine.targets import ClassEncoder, RegressionEncoder
 from ._engine.trainer import Averaging, Trainer, TrainingState, continue_optimizer_state
-from ._param_names import CachedParamNames
 from ._validation import check_counts, check_numeric_targets, check_scale, check_some_weight, plain
 from .optimizers import OPTIMIZERS, get_optimizer
 
 
-class BaseNetworkEstimator(CachedParamNames, CallbackSupportMixin, BaseEstimator):
+class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
     """Shared machinery of the linear and MLP estimators (private).
 
     A family (linear models, MLPs) adds its parameters' cross-checks in
@@ -393,18 +390,6 @@ def _partial_fit_available(estimator):
         return True  # let partial_fit report the invalid optimizer
 
 
-class _AvailableIfExplained(_AvailableIfDescriptor):
-    """``available_if`` whose AttributeError is the check's own, so that it
-    says why the method is missing, not only that it is."""
-
-    def _check(self, obj, owner):
-        self.check(obj)
-
-
-def _available_if_explained(check):
-    return lambda method: _AvailableIfExplained(method, check, attribute_name=method.__name__)
-
-
 def _new_rng(random_state):
     return np.random.default_rng(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
@@ -563,7 +548,7 @@ class ClassifierTargetsMixin:
         """True, or an AttributeError that says why there are no probabilities."""
         return True
 
-    @_available_if_explained(lambda self: self._has_proba())
+    @available_if(lambda self: self._has_proba())
     def predict_proba(self, X):
         """Class probabilities.
 
@@ -581,7 +566,7 @@ class ClassifierTargetsMixin:
         raw = self._raw_output(X)
         return self._target_encoder.probabilities(raw, self._network.loss.link)
 
-    @_available_if_explained(lambda self: self._has_proba())
+    @available_if(lambda self: self._has_proba())
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed without overflow.
 

@@ -310,8 +310,11 @@ def test_missing_predict_proba_names_the_losses_that_have_it(loss, binary):
     X, y = binary
     clf = LinearClassifier(loss=loss, max_iter=2, tol=None).fit(X, y)
     assert not hasattr(clf, "predict_proba") and not hasattr(clf, "predict_log_proba")
-    with pytest.raises(AttributeError, match=rf"not available for loss='{loss}': only 'log_loss' and 'modified_huber'"):
+    with pytest.raises(AttributeError, match="has no attribute 'predict_proba'") as info:
         clf.predict_proba(X)
+    # scikit-learn's available_if chains the reason as the cause.
+    assert isinstance(info.value.__cause__, AttributeError)
+    assert f"not available for loss='{loss}': only 'log_loss' and 'modified_huber'" in str(info.value.__cause__)
 
 
 @pytest.mark.parametrize("Estimator", [LinearClassifier, LinearRegressor])

@@ -4,10 +4,9 @@ from numbers import Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context, is_classifier
+from sklearn.base import ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import (
     BaseNetworkEstimator,
@@ -15,6 +14,7 @@ from .._base import (
     RegressorTargetsMixin,
     _takes_epochs,
 )
+from .._compat import Interval, StrOptions, _fit_context
 from .._docs import (
     FIT_DATA_DOC,
     FIT_SUMMARY_DOC,

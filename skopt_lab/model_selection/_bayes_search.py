@@ -5,8 +5,8 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.model_selection._search import BaseSearchCV
-from sklearn.utils._param_validation import Interval, StrOptions
+
+from .._compat import BaseSearchCV, Interval, StrOptions
 
 from ._search import RoundSearchCV, Task
 from ._surrogate import Proposer

@@ -10,15 +10,21 @@ from traceback import format_exc
 
 import numpy as np
 from sklearn.base import clone, is_classifier
-from sklearn.metrics._scorer import _MultimetricScorer
-from sklearn.model_selection._search import BaseSearchCV
-from sklearn.model_selection._validation import _score
 from sklearn.pipeline import Pipeline
 from sklearn.utils import resample
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils.parallel import delayed
-from sklearn.utils.validation import _check_method_params, _num_samples
+
+from .._compat import (
+    BaseSearchCV,
+    Interval,
+    StrOptions,
+    _check_method_params,
+    _MultimetricScorer,
+    _num_samples,
+    _safe_split,
+    _score,
+    pipeline_fit_params,
+)
 
 from ._search import RoundSearchCV, Task
 
@@ -524,7 +530,7 @@ def _train_epochs(model, X, y, n_epochs, fit_params, classes, *, first):
     """
     learner, Xt, params = model, X, fit_params
     if isinstance(model, Pipeline):
-        routed = model._check_method_params(method="fit", props=fit_params)
+        routed = pipeline_fit_params(model, fit_params)
         for name, step in model.steps[:-1]:
             if step is None or step == "passthrough":
                 continue

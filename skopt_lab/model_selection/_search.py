@@ -18,18 +18,20 @@ from copy import deepcopy
 from itertools import product
 
 import numpy as np
-from sklearn.base import _fit_context, clone, is_classifier
+from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
-from sklearn.model_selection._search import BaseSearchCV
-from sklearn.metrics._scorer import _MultimetricScorer
-from sklearn.model_selection._validation import (
-    _fit_and_score,
-    _insert_error_scores,
-    _warn_or_raise_about_fit_failures,
-)
 from sklearn.utils import check_random_state, indexable
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _check_method_params
+
+from .._compat import (
+    BaseSearchCV,
+    _check_method_params,
+    _fit_and_score,
+    _fit_context,
+    _insert_error_scores,
+    _MultimetricScorer,
+    _warn_or_raise_about_fit_failures,
+)
 
 from ._space import Space
 from ._state import Row, SearchState, fingerprint, load_checkpoint, save_checkpoint, space_fingerprint

@@ -4,10 +4,16 @@ Every optimizer is a scikit-learn style parameter object: pass one as an
 estimator's ``optimizer`` and tune it with nested keys such as
 ``optimizer__learning_rate``. Wherever an optimizer is accepted, so is its
 lower-case name (``"adam"``, ``"sgd"``, ...); see :data:`OPTIMIZERS`.
+
+To write an optimizer of your own, subclass :class:`Optimizer` and declare
+its hyperparameters' ``_parameter_constraints`` with :class:`Interval`,
+:class:`StrOptions`, :class:`Options` and :class:`HasMethods`, re-exported
+here from scikit-learn's parameter validation.
 """
 
 from sklearn.base import clone
 
+from .._compat import HasMethods, Interval, Options, StrOptions
 from ._base import Optimizer, clip_by_global_norm, global_norm
 from ._lbfgs import LBFGS
 from ._schedules import (
@@ -123,7 +129,11 @@ __all__ = [
     "OPTIMIZERS",
     "REGISTRY",
     "GD",
+    "HasMethods",
+    "Interval",
+    "Options",
     "SGD",
+    "StrOptions",
     "AdaGrad",
     "Adadelta",
     "Adam",

@@ -4,9 +4,8 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import HasMethods, Interval
 
-from .._param_names import CachedParamNames
+from .._compat import HasMethods, Interval
 
 
 def _positive(closed="neither"):
@@ -37,7 +36,7 @@ def clip_by_global_norm(grads, clip_norm):
     return [g * scale for g in grads]
 
 
-class Optimizer(CachedParamNames, BaseEstimator):
+class Optimizer(BaseEstimator):
     """Base class of every optimizer in skopt_lab.
 
     An optimizer is a *hyperparameter object*: it holds only its constructor

@@ -7,9 +7,9 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.optimize import minimize
-from sklearn.utils._param_validation import Interval
 from threadpoolctl import ThreadpoolController
 
+from .._compat import Interval
 from ._base import Optimizer, _positive
 
 

@@ -25,9 +25,8 @@ import math
 from numbers import Integral, Real
 
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 
-from .._param_names import CachedParamNames
+from .._compat import Interval, Options, StrOptions
 
 
 _NEEDS_VALIDATION = (
@@ -37,7 +36,7 @@ _NEEDS_VALIDATION = (
 )
 
 
-class Schedule(CachedParamNames, BaseEstimator):
+class Schedule(BaseEstimator):
     """Base class of learning-rate schedules: a function of the epoch.
 
     Subclasses implement ``_multiplier(epoch, n_epochs)``; stateful schedules
