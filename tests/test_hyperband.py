@@ -533,8 +533,6 @@ def test_fit_takes_classes_as_dask_ml_and_the_refit_does_not_pass_them_to_fit():
     assert other.fit(X, y, classes=[0, 1, 2]).best_estimator_.classes_.tolist() == [0, 1, 2]
     with pytest.raises(ValueError, match=r"classes must include every label of y; \[2\] are missing"):
         search.fit(X, y, classes=[0, 1])
-    with pytest.raises(ValueError, match="classes is for classifiers"):
-        hyperband().fit(X_DUMMY, np.arange(20.0), classes=[0, 1])
 
 
 def test_n_samples_works_with_the_default_min_resources():

@@ -300,8 +300,9 @@ class HyperbandSearchCV(RoundSearchCV):
             Every class of a classification problem, as ``partial_fit``
             takes them (dask-ml's convention). With ``resource="epochs"``
             the first ``partial_fit`` call of every model (the refit's
-            included) gets them; by default, the labels of ``y``. Must
-            include every label of ``y``.
+            included) gets them; by default a classifier's get the labels
+            of ``y``. Must include every label of ``y``. Other resources
+            train with ``fit``, which takes no classes.
         **params : dict
             Parameters passed to the estimator's ``fit`` (``partial_fit``),
             the scorer and the CV splitter, as in ``RandomizedSearchCV.fit``.
@@ -327,7 +328,7 @@ class HyperbandSearchCV(RoundSearchCV):
                 f"resource='n_samples'; give an int for resource={self.resource!r}."
             )
         if classes is not None:
-            _check_classes(classes, y, self.estimator)
+            _check_classes(classes, y)
         min_resources = self._min_resources(y, len(splits), max_resources)
         if min_resources > max_resources:
             raise ValueError(
@@ -499,13 +500,8 @@ def _rung_resources(min_resources, max_resources, factor):
     return sorted(budgets)
 
 
-def _check_classes(classes, y, estimator):
-    """``classes`` (of ``fit``) must be a classifier's, and include every label of y."""
-    if not is_classifier(estimator):
-        raise ValueError(
-            f"classes is for classifiers (the first partial_fit call); "
-            f"{type(estimator).__name__} is not one."
-        )
+def _check_classes(classes, y):
+    """``classes`` (of ``fit``) must include every label of y."""
     missing = np.setdiff1d(np.unique(y), np.asarray(classes))
     if missing.size:
         raise ValueError(

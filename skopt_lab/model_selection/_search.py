@@ -38,6 +38,7 @@ import warnings
 from copy import deepcopy
 from dataclasses import dataclass, field
 from itertools import product
+from numbers import Integral
 from traceback import format_exc
 
 import numpy as np
@@ -273,6 +274,10 @@ class RoundSearchCV(BaseSearchCV):
             # A copy: a fit that fails half-way leaves the fitted search as it was.
             return deepcopy(self.search_state_)
         rng = check_random_state(self.random_state)
+        if not isinstance(self.random_state, Integral):
+            # The state keeps its own generator: one drawn from the global (or
+            # the given) one, so that two searches do not share their draws.
+            rng = np.random.RandomState(rng.randint(np.iinfo(np.int32).max))
         proposer = self._new_proposer(space, rng)
         fresh.progress = plain(self._new_progress(rng))
         fresh.proposer = proposer.get_state()
