@@ -29,11 +29,12 @@ class HyperbandSearchCV(RoundSearchCV):
 
     With ``resource="epochs"`` a candidate promoted from 3 to 9 epochs
     trains 6 more: each of its cross-validation fold models *continues* with
-    ``partial_fit``, one call per epoch (one call per rung for skopt_lab's
-    estimators, which train several epochs at once to the same model), so
-    that rung after rung it is the model ``fit`` would have trained for
-    that many epochs. The folds are
-    drawn once and stay the same for the whole search.
+    ``partial_fit``, so that rung after rung it is the model ``fit`` would
+    have trained for that many epochs. An estimator whose ``partial_fit``
+    has an ``n_epochs`` parameter (skopt_lab's four, or yours) trains a
+    rung's epochs in one call, ``partial_fit(X, y, n_epochs=6)``; any other
+    is called once per epoch. The folds are drawn once and stay the same
+    for the whole search.
 
     Parameters
     ----------
@@ -60,11 +61,16 @@ class HyperbandSearchCV(RoundSearchCV):
         with that value), as scikit-learn's halving searches do.
 
     max_resources : int or "auto", default=81
-        Budget of the last rung, and of the final refit. ``"auto"`` is the
-        number of samples, for ``resource="n_samples"`` only.
+        Budget of the last rung. ``"auto"`` is the number of samples, for
+        ``resource="n_samples"`` only.
 
-    min_resources : int, default=1
-        Smallest budget of a first rung. See Notes for the default.
+    min_resources : int or "smallest", default="smallest"
+        Smallest budget of a first rung. ``"smallest"`` is scikit-learn's
+        halving searches' rule: 1, and for ``resource="n_samples"`` two
+        samples per fold (per fold and class for a classifier), so that the
+        first rung trains on every class. For ``"n_samples"`` a value that
+        leaves a training fold without a sample (of every class) is refused.
+        See Notes for the default.
 
     factor : float, default=3
         Budget multiplier from one rung to the next; ``1 / factor`` of the
@@ -96,9 +102,11 @@ class HyperbandSearchCV(RoundSearchCV):
         joblib's ``"dask"`` backend, which runs them on a cluster.
 
     refit : bool, str, or callable, default=True
-        Train the best candidate with ``max_resources`` on the whole data,
-        the same way the search trained it (for ``"epochs"``, by
-        ``partial_fit``); see ``RandomizedSearchCV``.
+        Train the best candidate on the whole data the way the search
+        trained the model it scored: with the same budget (``max_resources``
+        unless a callback stopped the search earlier) and, for ``"epochs"``,
+        by ``partial_fit`` from a fresh model, so no ``tol`` stops it early;
+        ``"n_samples"`` refits on every row. See ``RandomizedSearchCV``.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the candidates, the model and the subsamples: an int makes the
@@ -121,10 +129,14 @@ class HyperbandSearchCV(RoundSearchCV):
         atomically, after every rung. If it exists when ``fit`` starts, the
         search resumes from it: finished rungs are not run again, and with
         the same ``random_state`` the search ends with the same candidates
-        and scores as one that was never interrupted. A checkpoint written
-        for other data, CV splits, ``param_distributions``, scoring or
-        resources is refused with a ValueError. Checkpoints are pickles:
-        load only your own.
+        and scores as one that was never interrupted; Ctrl-C in the middle
+        of a rung stops the search with ``KeyboardInterrupt`` and that rung
+        is not recorded. A checkpoint written for other data, CV splits,
+        ``param_distributions``, scoring or resources is refused with a
+        ValueError, and a path in a directory that does not exist before
+        anything is trained. The file is a zip archive: the history as JSON
+        (``state.json``) and the fold models being trained with joblib
+        (``models.joblib``, a pickle: load only your own checkpoints).
 
     Attributes
     ----------
@@ -155,6 +167,9 @@ class HyperbandSearchCV(RoundSearchCV):
     max_resources_ : int
         ``max_resources``, with ``"auto"`` resolved.
 
+    min_resources_ : int
+        ``min_resources``, with ``"smallest"`` resolved.
+
     scorer_ : function or dict
         Scorer function(s) used on the held-out data.
 
@@ -169,7 +184,9 @@ class HyperbandSearchCV(RoundSearchCV):
 
     search_state_ : SearchState
         Everything needed to continue the search (what ``checkpoint``
-        saves and ``warm_start`` continues).
+        saves and ``warm_start`` continues), as plain data but the fold
+        models; ``search_state_.rows`` is the history, one ``Row`` per
+        candidate and rung (as ``BayesSearchCV``'s).
 
     See Also
     --------
@@ -189,9 +206,12 @@ class HyperbandSearchCV(RoundSearchCV):
 
     A scikit-learn callback (``set_callbacks``) sees each rung as a task
     named ``"round"``; when its ``on_fit_task_end`` returns True, the search
-    stops there (see :class:`DeadlineStopper`).
+    stops there (see :class:`DeadlineStopper`). Ctrl-C in any fit stops the
+    search with ``KeyboardInterrupt`` (skopt_lab's estimators let it
+    through inside a search).
 
-    The defaults, ``min_resources=1`` and ``n_brackets=2``, run the two most
+    The defaults, ``min_resources=1`` (``"smallest"`` for epochs) and
+    ``n_brackets=2``, run the two most
     aggressive of Hyperband's brackets: with ``max_resources=81`` and
     ``factor=3``, 81 candidates from 1 epoch and 34 from 3, each bracket
     taking one to 81 epochs, for a quarter of the epochs of 30 candidates
