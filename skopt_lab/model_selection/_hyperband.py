@@ -33,8 +33,11 @@ class HyperbandSearchCV(RoundSearchCV):
     have trained for that many epochs. An estimator whose ``partial_fit``
     has an ``n_epochs`` parameter (skopt_lab's four, or yours) trains a
     rung's epochs in one call, ``partial_fit(X, y, n_epochs=6)``; any other
-    is called once per epoch. The folds are drawn once and stay the same
-    for the whole search.
+    is called once per epoch. (A keyword of ``partial_fit``, not a method
+    of its own: it is the same operation repeated, an estimator offers it
+    with one parameter, and the search reads it from the signature;
+    ``**kwargs`` does not count, as it might ignore it.) The folds are
+    drawn once and stay the same for the whole search.
 
     Parameters
     ----------
