@@ -205,14 +205,17 @@ class BayesSearchCV(RoundSearchCV):
     parameters. No candidate is evaluated twice.
 
     With ``objectives``, each proposal maximises ParEGO's scalarization of
-    them (Knowles, IEEE TEC 2006) with weights drawn at random on the
-    simplex, a new draw per proposal: every objective is rescaled to [0, 1]
-    over the candidates so far and a candidate scores minus its augmented
-    Chebyshev distance to the best values seen, ``max_j w_j d_j + 0.05 *
-    sum_j w_j d_j``. Each draw aims at another part of the front, with the
-    same Gaussian-process model and acquisition as a single objective. On
-    ``benchmarks/bench_multiobjective.py`` this front's hypervolume is
-    compared with Optuna's NSGA-II and multi-objective TPE.
+    them (Knowles, IEEE TEC 2006) with weights ``w`` drawn at random on the
+    simplex, a new draw per proposal: every objective is replaced by its
+    rank among the candidates so far, rescaled to [0, 1], and a candidate
+    scores minus its augmented Chebyshev distance to the best ranks,
+    ``max_j w_j d_j + 0.05 * sum_j w_j d_j``. Each draw aims at another
+    part of the front, with the Gaussian-process model and acquisition of a
+    single objective. Ranks, rather than Knowles' min-max rescaling, make
+    the proposals independent of the objectives' units, as the front is: on
+    ``benchmarks/bench_multiobjective.py`` (accuracy against the number of
+    parameters of an MLP) min-max rescaling let the few large networks
+    squeeze all small ones together, and the search neglected them.
 
     Every round is recorded, also one whose fits all fail (with
     ``error_score``); only if every fit of the search fails does it raise,

@@ -17,6 +17,7 @@ the latter.
 """
 
 import numpy as np
+from scipy.stats import rankdata
 
 #: Objectives that are measured rather than scored, and minimized.
 TIMES = {"fit_time": "mean_fit_time", "score_time": "mean_score_time"}
@@ -226,17 +227,23 @@ def random_weights(rng, n, k):
 def parego_scores(values, weights):
     """ParEGO's targets (Knowles 2006): one column per weight vector.
 
-    Each objective is rescaled to [0, 1] over the finite rows (1 the best
-    seen); a row's score for weights ``w`` is minus the augmented Chebyshev
-    distance to the ideal point, ``-(max_j w_j d_j + rho * sum_j w_j d_j)``
-    with ``d_j = 1 - rescaled_j``. Maximizing it for random ``w``, one per
-    proposal, moves towards a random part of the front each time. Rows with
-    a NaN stay NaN (the proposer treats them as the worst).
+    Each objective is replaced by its rank among the finite rows, rescaled
+    to [0, 1] (1 the best seen): ranks make the proposals, as the front
+    already is, independent of the objectives' units (a count of
+    parameters or its logarithm, seconds) and of a few outliers, where
+    Knowles' min-max rescaling lets the largest values squeeze the others
+    together. A row's score for weights ``w`` is minus the augmented
+    Chebyshev distance to the ideal point, ``-(max_j w_j d_j + rho *
+    sum_j w_j d_j)`` with ``d_j = 1 - rescaled_j``. Maximizing it for a
+    random ``w``, one per proposal, aims at a random part of the front each
+    time. Rows with a NaN stay NaN (the proposer treats them as the worst).
     """
     values = np.asarray(values, dtype=float)
-    low, high = np.nanmin(values, axis=0), np.nanmax(values, axis=0)
-    span = np.where(high > low, high - low, 1.0)
-    distance = (high - values) / span  # 0 at the best seen, 1 at the worst
+    finite = ~np.isnan(values).any(axis=1)
+    distance = np.full(values.shape, np.nan)
+    ranks = rankdata(values[finite], axis=0)  # ties share their mean rank
+    low, high = ranks.min(axis=0, initial=np.inf), ranks.max(axis=0, initial=-np.inf)
+    distance[finite] = (high - ranks) / np.where(high > low, high - low, 1.0)  # 0 at the best seen, 1 at the worst
     weighted = distance[:, None, :] * weights[None, :, :]  # (n_rows, n_weights, k)
     return -(weighted.max(axis=2) + _RHO * weighted.sum(axis=2))
 

@@ -349,7 +349,7 @@ class RoundSearchCV(RefitCheckedSearchCV):
             warnings.simplefilter("ignore", UserWarning)
             results, _ = self._results(state, space, plan)
         if self.objectives is not None:
-            return {"cv_results_": results, **self._pareto_choice(results)}
+            return {"cv_results_": results, **self._pareto_choice(results, final=False)}
         metric = self.refit if "mean_test_score" not in results else "score"
         best = int(self._best_index(results, metric))
         return {
@@ -472,9 +472,11 @@ class RoundSearchCV(RefitCheckedSearchCV):
         values = objective_columns(results, self.objectives)
         return front_order(values, np.flatnonzero(on_front & ~np.isnan(values).any(axis=1)))
 
-    def _pareto_choice(self, results):
+    def _pareto_choice(self, results, final=True):
         """``pareto_front_`` and the choice on it: ``best_index_``,
-        ``best_params_`` and, for a scored objective, ``best_score_``."""
+        ``best_params_`` and, for a scored objective, ``best_score_``. A
+        ``final`` choice with nothing to choose from raises if it is to be
+        refitted."""
         front = self._pareto_front(results)
         chosen = {"pareto_front_": front}
         name = self.refit if isinstance(self.refit, str) else self.objectives[0]
@@ -482,7 +484,7 @@ class RoundSearchCV(RefitCheckedSearchCV):
             best = int(select_best_index(self.refit, None, results))
         elif len(front):
             best = int(front[np.argmax(objective_columns(results, [name])[front, 0])])
-        elif self.refit:
+        elif self.refit and final:
             raise ValueError(
                 "Every candidate trained with the largest budget failed: there is no Pareto "
                 "front to refit a model from (see the FitFailedWarning)."
