@@ -174,6 +174,7 @@ class Additive(BaseEstimator):
         self.dropout = dropout
 
     def fit(self, X, y=None):
+        self.fitted_ = True
         return self
 
     def score(self, X, y=None):
@@ -285,6 +286,7 @@ class Counter(BaseEstimator):
         self.scale = scale
 
     def fit(self, X, y=None):
+        self.fitted_ = True
         return self
 
     def score(self, X, y=None):
@@ -316,6 +318,7 @@ class Conditional(BaseEstimator):
         self.dropout = dropout
 
     def fit(self, X, y=None):
+        self.fitted_ = True
         return self
 
     def score(self, X, y=None):
@@ -383,3 +386,291 @@ def test_without_a_search_space_the_rows_are_read_as_lists(conditional):
     assert list(importances)[:3] == ["optimizer__learning_rate", "optimizer", "optimizer__momentum"]
     assert importances["dropout"] < 0.02
     assert partial_dependence(Rows().fit(), "optimizer__learning_rate").scales == ["log"]
+
+
+# ------------------------------------------------- which rows are analysed
+class Fragile(Additive):
+    """Additive, but the score is NaN (a failed fit) for learning rates
+    above 0.5."""
+
+    def score(self, X, y=None):
+        return np.nan if self.learning_rate > 0.5 else super().score(X, y)
+
+
+def test_failed_candidates_are_left_out_with_a_warning():
+    space = {"learning_rate": [0.01, 0.1, 0.9], "activation": list(ACTIVATION_EFFECT), "width": [8, 16]}
+    with pytest.warns(UserWarning, match="test scores are non-finite"):
+        search = GridSearchCV(Fragile(), space, cv=ONE_SPLIT).fit(X_DUMMY)
+    with pytest.warns(UserWarning, match=r"^8 of the 24 candidates have a NaN or infinite score"):
+        importances = hyperparameter_importances(search, random_state=0)
+    assert set(importances) == {"learning_rate", "activation", "width"}
+    with pytest.warns(UserWarning, match="8 of the 24"):
+        result = partial_dependence(search, "learning_rate", random_state=0)
+    assert result.n_rows == 16 and np.isfinite(result.candidate_scores).all()
+    assert 0.9 not in result.candidate_values[0]
+
+
+def test_too_few_rows_is_a_clear_error():
+    search = GridSearchCV(Additive(), {"learning_rate": [0.01, 0.1], "width": [8, 16]}, cv=ONE_SPLIT).fit(X_DUMMY)
+    assert hyperparameter_importances(search, random_state=0)  # 4 rows model 2 parameters
+    with pytest.warns(UserWarning, match="test scores are non-finite"):
+        failing = GridSearchCV(Fragile(), {"learning_rate": [0.01, 0.9], "width": [8, 16]}, cv=ONE_SPLIT).fit(X_DUMMY)
+    # Two rows are left, in which only the width varies.
+    message = r"needs at least 3 candidates with a finite score to model 1 parameter; GridSearchCV has 2\."
+    with pytest.warns(UserWarning, match="2 of the 4"), pytest.raises(ValueError, match=message):
+        hyperparameter_importances(failing)
+    with pytest.warns(UserWarning, match="2 of the 4"), pytest.raises(ValueError, match="partial_dependence needs"):
+        partial_dependence(failing, "width")
+
+
+def _score_of(estimator, X, y=None):
+    return estimator.score(X)
+
+
+def _minus_width(estimator, X, y=None):
+    return -float(estimator.width)
+
+
+def test_metric_picks_the_scorer_of_a_multimetric_search():
+    search = GridSearchCV(
+        Additive(),
+        {"learning_rate": [1e-4, 1e-2, 1.0], "width": WIDTHS},
+        scoring={"objective": _score_of, "small": _minus_width},
+        refit="small",
+        cv=ONE_SPLIT,
+    ).fit(X_DUMMY)
+    # The refit metric by default: minus the width depends on the width alone.
+    assert hyperparameter_importances(search, random_state=0)["width"] > 0.99
+    assert hyperparameter_importances(search, metric="objective", random_state=0)["learning_rate"] > 0.5
+    assert partial_dependence(search, "width", metric="small").metric == "small"
+    with pytest.raises(ValueError, match=r"no 'mean_test_f1'.*\['objective', 'small'\]"):
+        hyperparameter_importances(search, metric="f1")
+    search.set_params(refit=False)
+    with pytest.raises(ValueError, match="choose one with metric="):
+        hyperparameter_importances(search)
+
+
+class Budgeted(Additive):
+    """Additive, with an integer budget that a multi-fidelity search sets."""
+
+    def __init__(self, learning_rate=0.01, activation="relu", width=8, dropout=0.0, budget=1):
+        super().__init__(learning_rate, activation, width, dropout)
+        self.budget = budget
+
+
+def test_multi_fidelity_searches_use_the_largest_budget_and_say_so():
+    space = {"learning_rate": loguniform(1e-4, 1), "activation": list(ACTIVATION_EFFECT), "width": WIDTHS}
+    search = HyperbandSearchCV(
+        Budgeted(), space, resource="budget", max_resources=9, n_brackets=None, cv=ONE_SPLIT, random_state=0
+    ).fit(X_DUMMY)
+    budgets = search.cv_results_["n_resources"]
+    at_most = (budgets == 9).sum()
+    message = rf"HyperbandSearchCV: only the {at_most} candidates evaluated with n_resources=9, the largest"
+    with pytest.warns(UserWarning, match=message):
+        importances = hyperparameter_importances(search, random_state=0)
+    assert set(importances) == set(space)
+    with pytest.warns(UserWarning, match=message):
+        result = partial_dependence(search, "learning_rate", random_state=0)
+    assert result.n_resources == 9 and result.n_rows == at_most
+    # Another budget on request, with no warning: all of its rows.
+    chosen = partial_dependence(search, "learning_rate", n_resources=3, random_state=0)
+    assert chosen.n_resources == 3 and chosen.n_rows == (budgets == 3).sum()
+    with pytest.raises(ValueError, match=r"n_resources=4 is not a budget of this search; its budgets: \[1, 3, 9\]"):
+        hyperparameter_importances(search, n_resources=4)
+    with pytest.raises(ValueError, match="n_resources=3 is for multi-fidelity searches"):
+        hyperparameter_importances(GridSearchCV(Additive(), {"width": WIDTHS}, cv=ONE_SPLIT).fit(X_DUMMY),
+                                   n_resources=3)  # fmt: skip
+
+
+def test_halving_search_uses_its_last_iteration():
+    space = {"learning_rate": loguniform(1e-4, 1), "width": WIDTHS}
+    X = np.zeros((60, 1))
+    search = HalvingRandomSearchCV(Additive(), space, n_candidates=60, factor=2, min_resources=10, cv=2,
+                                   random_state=0).fit(X, np.arange(60) % 2)  # fmt: skip
+    last = search.cv_results_["iter"] == search.cv_results_["iter"].max()
+    with pytest.warns(UserWarning, match=r"HalvingRandomSearchCV: only the \d+ candidates"):
+        result = partial_dependence(search, "width", random_state=0)
+    assert result.n_resources == search.cv_results_["n_resources"].max() and result.n_rows == last.sum()
+
+
+def test_bayes_search():
+    space = {"learning_rate": loguniform(1e-4, 1), "activation": list(ACTIVATION_EFFECT), "dropout": uniform(0, 0.5)}
+    search = BayesSearchCV(Additive(), space, n_iter=16, n_initial_points=8, cv=ONE_SPLIT, random_state=0)
+    importances = hyperparameter_importances(search.fit(X_DUMMY), random_state=0)
+    assert set(importances) == set(space) and sum(importances.values()) == pytest.approx(1.0)
+    assert importances["dropout"] < max(importances["learning_rate"], importances["activation"])
+
+
+def test_same_random_state_same_answers(randomized):
+    first = hyperparameter_importances(randomized, random_state=7)
+    assert hyperparameter_importances(randomized, random_state=7) == first
+    assert hyperparameter_importances(randomized, random_state=np.random.RandomState(7)) == first
+    assert hyperparameter_importances(randomized, random_state=8) != first  # another forest
+    one = partial_dependence(randomized, ["learning_rate", "width"], random_state=7)
+    two = partial_dependence(randomized, ["learning_rate", "width"], random_state=7)
+    np.testing.assert_array_equal(one.average, two.average)
+    np.testing.assert_array_equal(one.std, two.std)
+
+
+def test_constant_parameters_and_constant_scores():
+    search = GridSearchCV(Additive(), {"learning_rate": [1e-4, 1e-2, 1.0], "width": WIDTHS, "dropout": [0.3]},
+                          cv=ONE_SPLIT).fit(X_DUMMY)  # fmt: skip
+    importances = hyperparameter_importances(search, random_state=0)
+    assert importances["dropout"] == 0.0 and list(importances)[-1] == "dropout"
+    flat = partial_dependence(search, "dropout", random_state=0)
+    assert flat.grid_values[0].tolist() == [0.3] and flat.average.shape == (1,)
+    same = GridSearchCV(Additive(), {"dropout": [0.1, 0.2, 0.3]}, cv=ONE_SPLIT).fit(X_DUMMY)
+    with pytest.warns(UserWarning, match="No parameter explains any of the variance.*every importance is 0"):
+        assert hyperparameter_importances(same) == {"dropout": 0.0}
+
+
+def test_bad_input(randomized):
+    with pytest.raises(NotFittedError):
+        hyperparameter_importances(GridSearchCV(Additive(), {"width": WIDTHS}))
+    with pytest.raises(ValueError, match=r"'depth' is not a parameter of this search; its parameters: \["):
+        partial_dependence(randomized, "depth")
+    for params in (["width", "dropout", "activation"], [], ["width", "width"], [3]):
+        with pytest.raises(ValueError, match="params must be one parameter name or a pair"):
+            partial_dependence(randomized, params)
+    for resolution in (1, 2.5, True):
+        with pytest.raises(ValueError, match="grid_resolution must be an integer >= 2"):
+            partial_dependence(randomized, "width", grid_resolution=resolution)
+
+
+def test_pair_never_in_one_row():
+    split = [{"width": WIDTHS, "learning_rate": [1e-3, 1e-1]}, {"dropout": [0.1, 0.4], "learning_rate": [1e-3, 1e-1]}]
+    search = GridSearchCV(Additive(), split, cv=ONE_SPLIT).fit(X_DUMMY)
+    with pytest.raises(ValueError, match="'width' and 'dropout' never appear in the same row"):
+        partial_dependence(search, ["width", "dropout"])
+
+
+# ------------------------------------------------------------------ figures
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _check_png(path):
+    content = path.read_bytes()
+    assert content[:8] == PNG_SIGNATURE
+    width, height = struct.unpack(">II", content[16:24])
+    assert 400 <= width <= 2500 and 200 <= height <= 2000, (width, height)
+    assert len(content) > 10_000
+
+
+def test_plot_importances(conditional, tmp_path):
+    fig = plot_importances(conditional, random_state=0)
+    _check_png(save_figure(fig, tmp_path / "importances.png"))
+    (ax,) = fig.axes
+    importances = hyperparameter_importances(conditional, random_state=0)
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert labels == list(importances)[::-1]  # the most important on top
+    widths = [bar.get_width() for bar in ax.patches]
+    np.testing.assert_allclose(widths, list(importances.values())[::-1])
+    assert [text.get_text() for text in ax.texts] == [f"{v:.2f}" for v in list(importances.values())[::-1]]
+    assert ax.get_xlabel() == "share of the variance of the cross-validated score"
+    assert ax.get_title() == "Hyperparameter importances"
+
+
+def test_plot_importances_shortens_a_shared_step_prefix(tmp_path):
+    from sklearn.pipeline import Pipeline
+
+    search = GridSearchCV(
+        Pipeline([("model", Additive())]),
+        {"model__learning_rate": [1e-4, 1e-2, 1.0], "model__width": WIDTHS},
+        cv=ONE_SPLIT,
+    ).fit(X_DUMMY)
+    fig = matplotlib.figure.Figure()
+    assert plot_importances(search, random_state=0, title="Which mattered", ax=fig.add_subplot()) is fig
+    ax = fig.axes[0]
+    assert sorted(label.get_text() for label in ax.get_yticklabels()) == ["learning_rate", "width"]
+    assert ax.get_title() == "Which mattered"
+
+
+def test_plot_partial_dependence_panels(conditional, tmp_path):
+    params = ["optimizer__learning_rate", "optimizer", ("optimizer__learning_rate", "optimizer__momentum")]
+    fig = plot_partial_dependence(conditional, params, grid_resolution=10, random_state=0)
+    _check_png(save_figure(fig, tmp_path / "dependence.png"))
+    lr_ax, optimizer_ax, pair_ax, colorbar = fig.axes
+    # One parameter on a log scale: the curve, its band, the candidates.
+    lr = partial_dependence(conditional, "optimizer__learning_rate", grid_resolution=10, random_state=0)
+    (curve,) = lr_ax.get_lines()
+    np.testing.assert_allclose(curve.get_xdata(), lr.grid_values[0])
+    np.testing.assert_allclose(curve.get_ydata(), lr.average)
+    assert lr_ax.get_xscale() == "log" and lr_ax.get_xlabel() == "optimizer__learning_rate"
+    candidates, band = lr_ax.collections
+    np.testing.assert_allclose(candidates.get_offsets(), np.column_stack([lr.candidate_values[0], lr.candidate_scores]))
+    band_y = band.get_paths()[0].vertices[:, 1]
+    assert band_y.min() == pytest.approx((lr.average - lr.std).min())
+    assert band_y.max() == pytest.approx((lr.average + lr.std).max())
+    # A categorical parameter: one tick per category, a point and error bar each.
+    assert [t.get_text() for t in optimizer_ax.get_xticklabels()] == ["SGD", "Adam", "RMSprop"]
+    optimizer = partial_dependence(conditional, "optimizer", random_state=0)
+    (error_bars,) = optimizer_ax.containers
+    np.testing.assert_allclose(error_bars.lines[0].get_ydata(), optimizer.average)
+    assert optimizer_ax.get_ylim() == lr_ax.get_ylim()  # curves share their y limits
+    # A pair: filled contours, the candidates where both exist, a colour bar.
+    assert pair_ax.get_xscale() == "log" and pair_ax.get_ylabel() == "optimizer__momentum"
+    assert isinstance(pair_ax.collections[0], matplotlib.contour.ContourSet)
+    points = pair_ax.collections[-1].get_offsets()
+    assert len(points) == sum("optimizer__momentum" in row for row in conditional.cv_results_["params"])
+    assert "cross-validated score" in colorbar.get_ylabel()
+    assert fig.legends and "(500 candidates)" in fig.get_suptitle()
+
+
+def test_plot_partial_dependence_categorical_pair_and_given_axes(grid):
+    fig = matplotlib.figure.Figure()
+    axes = fig.subplots(1, 2)
+    returned = plot_partial_dependence(grid, ["width", ("activation", "learning_rate")], random_state=0, ax=axes)
+    assert returned is fig
+    width_ax, pair_ax = axes
+    assert width_ax.get_xscale() == "log" and width_ax.get_legend() is not None
+    mesh = pair_ax.collections[0]
+    assert isinstance(mesh, matplotlib.collections.QuadMesh)
+    result = partial_dependence(grid, ["activation", "learning_rate"], random_state=0)
+    np.testing.assert_allclose(np.asarray(mesh.get_array()).reshape(5, 4), result.average.T)
+    assert [t.get_text() for t in pair_ax.get_xticklabels()] == ["relu", "tanh", "logistic", "None"]
+    assert pair_ax.get_yscale() == "log"
+    with pytest.raises(ValueError, match="Got 1 Axes for 2 items of params"):
+        plot_partial_dependence(grid, ["width", "dropout"], ax=[axes[0]])
+    with pytest.raises(ValueError, match="Each item of params must be a parameter name or a pair"):
+        plot_partial_dependence(grid, [("width", "dropout", "activation")])
+    with pytest.raises(ValueError, match="params is empty"):
+        plot_partial_dependence(grid, [])
+
+
+class Diverging(Additive):
+    """A large learning rate diverges: a score far below the others."""
+
+    def score(self, X, y=None):
+        return -50.0 if self.learning_rate > 0.5 else super().score(X, y)
+
+
+def test_plot_partial_dependence_keeps_diverged_candidates_from_flattening_it():
+    search = RandomizedSearchCV(Diverging(), {"learning_rate": loguniform(1e-4, 1), "width": WIDTHS}, n_iter=80,
+                                cv=ONE_SPLIT, random_state=0).fit(X_DUMMY)  # fmt: skip
+    assert (search.cv_results_["mean_test_score"] == -50).any()
+    (ax,) = plot_partial_dependence(search, "width", random_state=0).axes
+    result = partial_dependence(search, "width", random_state=0)
+    low, high = ax.get_ylim()
+    assert -50 < low <= (result.average - result.std).min() and high >= (result.average + result.std).max()
+
+
+def test_plots_need_matplotlib(monkeypatch, randomized):
+    for name in [name for name in sys.modules if name == "matplotlib" or name.startswith("matplotlib.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.delitem(sys.modules, "skopt_lab.plotting")
+    monkeypatch.setattr(skopt_lab, "plotting", plotting)
+    fresh = importlib.import_module("skopt_lab.plotting")
+    for call in (lambda: fresh.plot_importances(randomized), lambda: fresh.plot_partial_dependence(randomized, "width")):
+        with pytest.raises(ImportError, match=r"needs matplotlib: pip install 'skopt_lab\[plot\]'"):
+            call()
+    # The analysis itself needs no matplotlib.
+    assert hyperparameter_importances(randomized, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "function", [hyperparameter_importances, partial_dependence, plot_importances, plot_partial_dependence]
+)
+def test_docstrings_match_signatures(function):
+    doc = docscrape.FunctionDoc(function)
+    assert [p.name for p in doc["Parameters"]] == list(inspect.signature(function).parameters)
+    assert doc["Returns"] and doc["Examples"] and doc["Summary"]

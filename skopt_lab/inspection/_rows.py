@@ -308,7 +308,10 @@ class Rows:
         key, self.metric = score_column(search, metric)
         scores = np.ma.filled(np.ma.asarray(results[key], dtype=float), np.nan)
         params = list(results["params"])
-        self.names = list(dict.fromkeys(name for row in params for name in row))
+        # A multi-fidelity search may set its budget as a parameter
+        # (resource="max_iter"): it is the budget, not a searched parameter.
+        budget = getattr(search, "resource", None) if "n_resources" in results else None
+        self.names = list(dict.fromkeys(name for row in params for name in row if name != budget))
         keep = self._choose_budget(search, results, n_resources)
         failed = keep & ~np.isfinite(scores)
         if failed.any():
