@@ -737,46 +737,56 @@ def plot_importances(search, *, metric=None, random_state=None, title=None, ax=N
 def _category_label(value):
     if callable(getattr(value, "get_params", None)):
         return _short_repr(value)
-    return value if isinstance(value, str) else repr(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Integral) and not isinstance(value, (bool, np.bool_)):
+        return str(int(value))
+    return _format_value(value)
 
 
-def _positions(values, scale, categories):
-    """Where values go on an axis: themselves, or a category's index."""
-    if scale != "categorical":
+def _positions(values, grid, discrete, scale):
+    """Where values go on an axis: themselves, or for a discrete axis the
+    index of their grid value (a category's, or the nearest listed number's)."""
+    if not discrete:
         return np.asarray(values, dtype=float)
+    if scale != "categorical":
+        values, grid = np.asarray(values, dtype=float), np.asarray(grid, dtype=float)
+        return np.abs(values[:, None] - grid).argmin(axis=1).astype(float)
     from .inspection._rows import category_index
 
-    return np.array([category_index(value, categories) for value in values], dtype=float)
+    return np.array([category_index(value, list(grid)) for value in values], dtype=float)
 
 
-def _value_axis(ax, result, i, which, prefix):
-    """Label, scale and (for categories) ticks of the axis of parameter ``i``."""
+def _value_axis(ax, result, i, which, prefix, discrete):
+    """Label, scale and (on a discrete axis) ticks of the axis of parameter ``i``."""
     name, scale = result.params[i].removeprefix(prefix), result.scales[i]
     set_label, set_scale, set_ticks = (
         (ax.set_xlabel, ax.set_xscale, ax.set_xticks) if which == "x" else (ax.set_ylabel, ax.set_yscale, ax.set_yticks)
     )
     set_label(name)
-    if scale == "log":
-        set_scale("log")
-    elif scale == "categorical":
+    if discrete:
         labels = [_category_label(value) for value in result.grid_values[i]]
         set_ticks(np.arange(len(labels)), labels=labels)
         if which == "x" and max(len(label) for label in labels) * len(labels) > 30:
             ax.tick_params(axis="x", labelrotation=30)
+    elif scale == "log":
+        set_scale("log")
 
 
-def _draw_dependence(ax, result, prefix):
-    """One panel: a curve with its band (one parameter) or a contour (a pair)."""
+def _draw_dependence(ax, result, prefix, grid_resolution):
+    """One panel: a curve with its band (one parameter) or a surface (a
+    pair: contours, or one cell per value when either is discrete)."""
     from matplotlib import colormaps
 
     color = colormaps["tab10"](0)
     if len(result.params) == 1:
         (scale,), (grid,) = result.scales, result.grid_values
-        x = _positions(grid, scale, grid)
-        points = _positions(result.candidate_values[0], scale, grid)
+        categorical = scale == "categorical"
+        x = _positions(grid, grid, categorical, scale)
+        points = _positions(result.candidate_values[0], grid, categorical, scale)
         ax.scatter(points, result.candidate_scores, s=10, color="dimgray", alpha=0.5, label="evaluated candidates",
                    zorder=1)  # fmt: skip
-        if scale == "categorical":
+        if categorical:
             ax.errorbar(x, result.average, yerr=result.std, fmt="o", capsize=4, color=color, zorder=3,
                         label="average over the other parameters ± 1 std of the trees")  # fmt: skip
         else:
@@ -784,20 +794,22 @@ def _draw_dependence(ax, result, prefix):
                             label="± 1 std of the forest's trees", zorder=2)  # fmt: skip
             ax.plot(x, result.average, color=color, marker="o" if len(x) < 12 else None, markersize=4, zorder=3,
                     label="average over the other parameters")  # fmt: skip
-        _value_axis(ax, result, 0, "x", prefix)
+        _value_axis(ax, result, 0, "x", prefix, categorical)
         ax.set_ylabel(f"cross-validated {result.metric}")
         ax.grid(True, alpha=0.3)
         return None
-    x, y = (_positions(grid, scale, grid) for grid, scale in zip(result.grid_values, result.scales))
-    if "categorical" in result.scales:
+    discrete = [scale == "categorical" or len(grid) < grid_resolution
+                for scale, grid in zip(result.scales, result.grid_values)]  # fmt: skip
+    x, y = (_positions(grid, grid, d, scale) for grid, d, scale in zip(result.grid_values, discrete, result.scales))
+    if any(discrete):
         surface = ax.pcolormesh(x, y, result.average.T, shading="nearest", cmap="viridis")
     else:
         surface = ax.contourf(x, y, result.average.T, levels=12, cmap="viridis")
-    points = [_positions(values, scale, grid) for values, scale, grid in
-              zip(result.candidate_values, result.scales, result.grid_values)]  # fmt: skip
+    points = [_positions(values, grid, d, scale) for values, grid, d, scale in
+              zip(result.candidate_values, result.grid_values, discrete, result.scales)]  # fmt: skip
     ax.scatter(*points, s=12, color="white", edgecolors="black", linewidths=0.5, label="evaluated candidates")
-    _value_axis(ax, result, 0, "x", prefix)
-    _value_axis(ax, result, 1, "y", prefix)
+    _value_axis(ax, result, 0, "x", prefix, discrete[0])
+    _value_axis(ax, result, 1, "y", prefix, discrete[1])
     return surface
 
 
@@ -812,8 +824,10 @@ def plot_partial_dependence(search, params, *, metric=None, grid_resolution=20, 
     candidates' own scores as grey points; a log x axis when the parameter
     is on a log scale, and one tick per category (a point with an error bar
     each) for a categorical one. For a pair: filled contours of the averaged
-    score over the two parameters (a colour mesh when one is categorical)
-    with the candidates as white points. The panels of single parameters
+    score over the two parameters, or a colour mesh with one cell per value
+    when either is discrete (categories, or a list of fewer numbers than
+    ``grid_resolution``), with the candidates as white points; cells that
+    no dict of the search space can draw are blank. The panels of single parameters
     share their y limits, so that their heights compare; when a few
     candidates score far below the others (diverged fits), the limits keep
     to the rest and the curves.
@@ -891,7 +905,7 @@ def plot_partial_dependence(search, params, *, metric=None, grid_resolution=20, 
         fig = _root_figure(axes[0])
     curves, prefix = [], _step_prefix(search, rows.names)
     for panel, result in zip(axes, results):
-        surface = _draw_dependence(panel, result, prefix)
+        surface = _draw_dependence(panel, result, prefix, grid_resolution)
         if surface is None:
             curves.append((panel, result))
         else:

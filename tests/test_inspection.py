@@ -618,19 +618,27 @@ def test_plot_partial_dependence_panels(conditional, tmp_path):
 
 def test_plot_partial_dependence_categorical_pair_and_given_axes(grid):
     fig = matplotlib.figure.Figure()
-    axes = fig.subplots(1, 2)
-    returned = plot_partial_dependence(grid, ["width", ("activation", "learning_rate")], random_state=0, ax=axes)
+    axes = fig.subplots(1, 3)
+    pairs = ["width", ("activation", "learning_rate"), ("width", "learning_rate")]
+    returned = plot_partial_dependence(grid, pairs, random_state=0, ax=axes)
     assert returned is fig
-    width_ax, pair_ax = axes
+    width_ax, pair_ax, numbers_ax = axes
     assert width_ax.get_xscale() == "log" and width_ax.get_legend() is not None
     mesh = pair_ax.collections[0]
     assert isinstance(mesh, matplotlib.collections.QuadMesh)
     result = partial_dependence(grid, ["activation", "learning_rate"], random_state=0)
     np.testing.assert_allclose(np.asarray(mesh.get_array()).reshape(5, 4), result.average.T)
     assert [t.get_text() for t in pair_ax.get_xticklabels()] == ["relu", "tanh", "logistic", "None"]
-    assert pair_ax.get_yscale() == "log"
-    with pytest.raises(ValueError, match="Got 1 Axes for 2 items of params"):
-        plot_partial_dependence(grid, ["width", "dropout"], ax=[axes[0]])
+    # A list of five numbers is discrete too: one cell, one tick per value.
+    assert [t.get_text() for t in pair_ax.get_yticklabels()] == ["0.0001", "0.001", "0.01", "0.1", "1"]
+    candidates = sorted(map(tuple, pair_ax.collections[1].get_offsets().tolist()))
+    assert candidates == sorted((float(a), float(b)) for a in range(4) for b in range(5) for _ in range(15))
+    # Two lists of numbers: integers as integers, each candidate in its cell.
+    assert [t.get_text() for t in numbers_ax.get_xticklabels()] == ["8", "16", "32", "64", "128"]
+    candidates = sorted(map(tuple, numbers_ax.collections[1].get_offsets().tolist()))
+    assert candidates == sorted((float(a), float(b)) for a in range(5) for b in range(5) for _ in range(12))
+    with pytest.raises(ValueError, match="Got 3 Axes for 2 items of params"):
+        plot_partial_dependence(grid, ["width", "dropout"], ax=axes)
     with pytest.raises(ValueError, match="Each item of params must be a parameter name or a pair"):
         plot_partial_dependence(grid, [("width", "dropout", "activation")])
     with pytest.raises(ValueError, match="params is empty"):
