@@ -16,7 +16,7 @@ from scipy.stats import loguniform, randint, uniform
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-from sklearn.model_selection import GridSearchCV, HalvingRandomSearchCV, RandomizedSearchCV
+from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, HalvingRandomSearchCV, RandomizedSearchCV
 
 import skopt_lab
 from skopt_lab import BayesSearchCV, HyperbandSearchCV, plotting
@@ -482,15 +482,23 @@ def test_multi_fidelity_searches_use_the_largest_budget_and_say_so():
                                    n_resources=3)  # fmt: skip
 
 
-def test_halving_search_uses_its_last_iteration():
-    space = {"learning_rate": loguniform(1e-4, 1), "width": WIDTHS}
-    X = np.zeros((60, 1))
-    search = HalvingRandomSearchCV(Additive(), space, n_candidates=60, factor=2, min_resources=10, cv=2,
-                                   random_state=0).fit(X, np.arange(60) % 2)  # fmt: skip
-    last = search.cv_results_["iter"] == search.cv_results_["iter"].max()
-    with pytest.warns(UserWarning, match=r"HalvingRandomSearchCV: only the \d+ candidates"):
+@pytest.mark.parametrize("halving", [HalvingGridSearchCV, HalvingRandomSearchCV])
+def test_halving_searches_use_their_last_iteration(halving):
+    if halving is HalvingGridSearchCV:
+        search = halving(Additive(), {"learning_rate": [1e-4, 1e-3, 1e-2, 1e-1, 1.0], "width": WIDTHS}, factor=2,
+                         min_resources=10, cv=2)  # fmt: skip
+    else:
+        search = halving(Additive(), {"learning_rate": loguniform(1e-4, 1), "width": WIDTHS}, n_candidates=60,
+                         factor=2, min_resources=10, cv=2, random_state=0)  # fmt: skip
+    search.fit(np.zeros((80, 1)), np.arange(80) % 2)
+    results = search.cv_results_
+    last = results["iter"] == results["iter"].max()
+    assert 3 <= last.sum() < len(last)
+    message = rf"{halving.__name__}: only the {last.sum()} candidates evaluated with n_resources="
+    with pytest.warns(UserWarning, match=message):
         result = partial_dependence(search, "width", random_state=0)
-    assert result.n_resources == search.cv_results_["n_resources"].max() and result.n_rows == last.sum()
+    assert result.n_resources == results["n_resources"].max() and result.n_rows == last.sum()
+    np.testing.assert_array_equal(result.candidate_scores, results["mean_test_score"][last])
 
 
 def test_bayes_search():

@@ -7,12 +7,12 @@ import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
 from ._fanova import ForestANOVA
-from ._rows import Rows, minimum_rows
+from ._rows import Rows
 
 
 def forest_seed(random_state):
-    """One seed for every forest of an analysis, so that importances and
-    partial dependence with the same ``random_state`` use the same forests."""
+    """The forest's seed: importances and partial dependence with the same
+    int ``random_state`` use the same forest."""
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 

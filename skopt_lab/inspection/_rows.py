@@ -7,12 +7,16 @@ searches) and ``param_grid`` or ``param_distributions`` for each
 parameter's scale.
 
 A parameter's *measure* is the distribution the search drew it from, and
-its code in [0, 1] makes that measure uniform, so that the volume of a box
-of the unit cube is its probability under the search's own sampling:
+its code in [0, 1] makes that measure uniform (within one dict of the
+search space), so that the volume of a box is its probability under the
+search's own sampling:
 
 - a scipy.stats distribution: the value between the support's bounds, on a
   log scale for ``loguniform``; an integer distribution gives each integer a
-  cell of equal width;
+  cell of equal width. The density is taken as uniform on that scale,
+  which is exact for ``uniform``, ``loguniform`` and ``randint``; another
+  distribution's values are weighed by their range, not their probability,
+  and an unbounded one's range is that of the values drawn;
 - a list of numbers: each value a cell of equal width, in increasing order
   (a geometric list is therefore on a log scale, an arithmetic one on a
   linear scale);
@@ -46,8 +50,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._fanova import ABSENT, ABSENT_PIECE
 
-# Below this many rows per parameter (plus one) a surrogate cannot tell the
-# parameters' effects apart: d effects and a mean need d + 1 values.
+# A surrogate of d parameters needs d + 1 rows at least (d effects and a
+# mean), and never fewer than this.
 _MIN_ROWS = 3
 
 
@@ -187,7 +191,8 @@ class _Listed:
         the same object, or else an equal ``repr``."""
         if self.scale != "categorical":
             return np.searchsorted(np.asarray(self.values, dtype=float), np.asarray(values, dtype=float))
-        return np.array([category_index(value, self.values) for value in values], dtype=int)
+        reprs = [repr(category) for category in self.values]
+        return np.array([category_index(value, self.values, reprs) for value in values], dtype=int)
 
     def encode(self, values):
         return (self.positions[self.index(values)] + 0.5) / len(self.values)
@@ -223,14 +228,15 @@ def _interval(low, high):
     return np.array([(low, high, 1.0)])
 
 
-def category_index(value, categories):
-    """Index of ``value`` in ``categories`` (identity first, then ``repr``), or -1."""
+def category_index(value, categories, reprs=None):
+    """Index of ``value`` in ``categories`` (identity first, then ``repr``;
+    ``reprs`` are the categories' if known), or -1."""
     for i, category in enumerate(categories):
         if category is value:
             return i
     text = repr(value)
     for i, category in enumerate(categories):
-        if repr(category) == text:
+        if (repr(category) if reprs is None else reprs[i]) == text:
             return i
     return -1
 
@@ -401,7 +407,7 @@ class Rows:
 
     def check_enough(self, n_rows, n_parameters, what):
         """A clear error when ``n_rows`` cannot model ``n_parameters``."""
-        needed = minimum_rows(n_parameters)
+        needed = max(_MIN_ROWS, n_parameters + 1)
         if n_rows < needed:
             budget = "" if self.n_resources is None else f" at n_resources={self.n_resources}"
             raise ValueError(
@@ -409,11 +415,3 @@ class Rows:
                 f"{n_parameters} parameter{'s' * (n_parameters != 1)}; {self.search_name} has "
                 f"{n_rows}{budget}."
             )
-
-
-def minimum_rows(n_parameters):
-    """How many rows a surrogate of ``n_parameters`` parameters needs."""
-    return max(_MIN_ROWS, n_parameters + 1)
-
-
-__all__ = ["Rows", "category_index", "looks_geometric", "minimum_rows", "score_column", "scoring_name"]
