@@ -204,6 +204,13 @@ def randomized():
 
 
 @pytest.fixture(scope="module")
+def small_randomized(randomized):
+    """The same space with 80 candidates: for what needs no accuracy."""
+    return RandomizedSearchCV(Additive(), randomized.param_distributions, n_iter=80, cv=ONE_SPLIT,
+                              random_state=0).fit(X_DUMMY)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
 def grid():
     space = {
         "learning_rate": [1e-4, 1e-3, 1e-2, 1e-1, 1.0],
@@ -256,7 +263,8 @@ def test_partial_dependence_recovers_the_true_marginal(search_name, name, reques
     np.testing.assert_array_equal(result.candidate_scores, search.cv_results_["mean_test_score"])
 
 
-def test_scales_and_grids(randomized, grid):
+def test_scales_and_grids(small_randomized, grid):
+    randomized = small_randomized
     lr = partial_dependence(randomized, "learning_rate", grid_resolution=5, random_state=0)
     assert lr.scales == ["log"]
     np.testing.assert_allclose(lr.grid_values[0], [1e-4, 1e-3, 1e-2, 1e-1, 1.0])  # loguniform's bounds
@@ -343,6 +351,11 @@ def conditional():
     return RandomizedSearchCV(Conditional(), CONDITIONAL_SPACE, n_iter=500, cv=ONE_SPLIT, random_state=0).fit(X_DUMMY)
 
 
+@pytest.fixture(scope="module")
+def small_conditional():
+    return RandomizedSearchCV(Conditional(), CONDITIONAL_SPACE, n_iter=100, cv=ONE_SPLIT, random_state=0).fit(X_DUMMY)
+
+
 def test_a_parameter_some_rows_lack_is_measured_where_it_exists(conditional):
     # Each dict is drawn half the time. Under that mixture the optimizer
     # (SGD 1/2, Adam 1/4, RMSprop 1/4) explains Var = 0.5 * 0.6 = 0.3, the
@@ -366,9 +379,10 @@ def test_a_parameter_some_rows_lack_is_measured_where_it_exists(conditional):
     assert np.isfinite(pair.average[0]).all() and np.isnan(pair.average[1:]).all()
 
 
-def test_categories_are_matched_by_repr_when_not_identical(conditional):
+def test_categories_are_matched_by_repr_when_not_identical(small_conditional):
     # Results pickled apart from the search (a saved report, say) hold
     # copies of the optimizers, not the objects of the search space.
+    conditional = small_conditional
     copy = pickle.loads(pickle.dumps(conditional))
     copy.cv_results_ = pickle.loads(pickle.dumps(conditional.cv_results_))
     space_objects = [o for subspace in copy.param_distributions for o in subspace["optimizer"]]
@@ -509,7 +523,8 @@ def test_bayes_search():
     assert importances["dropout"] < max(importances["learning_rate"], importances["activation"])
 
 
-def test_same_random_state_same_answers(randomized):
+def test_same_random_state_same_answers(small_randomized):
+    randomized = small_randomized
     first = hyperparameter_importances(randomized, random_state=7)
     assert hyperparameter_importances(randomized, random_state=7) == first
     assert hyperparameter_importances(randomized, random_state=np.random.RandomState(7)) == first
@@ -532,7 +547,8 @@ def test_constant_parameters_and_constant_scores():
         assert hyperparameter_importances(same) == {"dropout": 0.0}
 
 
-def test_bad_input(randomized):
+def test_bad_input(small_randomized):
+    randomized = small_randomized
     with pytest.raises(NotFittedError):
         hyperparameter_importances(GridSearchCV(Additive(), {"width": WIDTHS}))
     with pytest.raises(ValueError, match=r"'depth' is not a parameter of this search; its parameters: \["):
@@ -564,7 +580,8 @@ def _check_png(path):
     assert len(content) > 10_000
 
 
-def test_plot_importances(conditional, tmp_path):
+def test_plot_importances(small_conditional, tmp_path):
+    conditional = small_conditional
     fig = plot_importances(conditional, random_state=0)
     _check_png(save_figure(fig, tmp_path / "importances.png"))
     (ax,) = fig.axes
@@ -593,7 +610,8 @@ def test_plot_importances_shortens_a_shared_step_prefix(tmp_path):
     assert ax.get_title() == "Which mattered"
 
 
-def test_plot_partial_dependence_panels(conditional, tmp_path):
+def test_plot_partial_dependence_panels(small_conditional, tmp_path):
+    conditional = small_conditional
     params = ["optimizer__learning_rate", "optimizer", ("optimizer__learning_rate", "optimizer__momentum")]
     fig = plot_partial_dependence(conditional, params, grid_resolution=10, random_state=0)
     _check_png(save_figure(fig, tmp_path / "dependence.png"))
@@ -621,7 +639,7 @@ def test_plot_partial_dependence_panels(conditional, tmp_path):
     points = pair_ax.collections[-1].get_offsets()
     assert len(points) == sum("optimizer__momentum" in row for row in conditional.cv_results_["params"])
     assert "cross-validated score" in colorbar.get_ylabel()
-    assert fig.legends and "(500 candidates)" in fig.get_suptitle()
+    assert fig.legends and "(100 candidates)" in fig.get_suptitle()
 
 
 def test_plot_partial_dependence_categorical_pair_and_given_axes(grid):
@@ -670,7 +688,8 @@ def test_plot_partial_dependence_keeps_diverged_candidates_from_flattening_it():
     assert -50 < low <= (result.average - result.std).min() and high >= (result.average + result.std).max()
 
 
-def test_plots_need_matplotlib(monkeypatch, randomized):
+def test_plots_need_matplotlib(monkeypatch, small_randomized):
+    randomized = small_randomized
     for name in [name for name in sys.modules if name == "matplotlib" or name.startswith("matplotlib.")]:
         monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.delitem(sys.modules, "skopt_lab.plotting")
