@@ -164,6 +164,8 @@ def test_refit_by_objective_name_or_callable(fitted):
 
     unfitted = bayes(refit=False).fit(X_DUMMY)
     assert not hasattr(unfitted, "best_estimator_")
+    with pytest.raises(AttributeError, match="refit=False"):
+        unfitted.score(X_DUMMY)
     np.testing.assert_array_equal(unfitted.pareto_front_, fitted.pareto_front_)
 
 

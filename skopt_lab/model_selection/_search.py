@@ -258,7 +258,7 @@ class RoundSearchCV(RefitCheckedSearchCV):
             "search_state_": state,
         }
         if self.objectives is not None:
-            fitted.update(self._pareto_choice(results))
+            fitted.update(self._pareto_choice(results, state.rows))
         elif self.refit or not multimetric:
             best = int(self._best_index(results, refit_metric))
             fitted.update(best_index_=best, best_params_=results["params"][best])
@@ -349,7 +349,7 @@ class RoundSearchCV(RefitCheckedSearchCV):
             warnings.simplefilter("ignore", UserWarning)
             results, _ = self._results(state, space, plan)
         if self.objectives is not None:
-            return {"cv_results_": results, **self._pareto_choice(results, final=False)}
+            return {"cv_results_": results, **self._pareto_choice(results, state.rows, final=False)}
         metric = self.refit if "mean_test_score" not in results else "score"
         best = int(self._best_index(results, metric))
         return {
@@ -423,11 +423,7 @@ class RoundSearchCV(RefitCheckedSearchCV):
         None for a callable, which tells them only when it scores."""
         if callable(self.scoring):
             return None
-        if isinstance(self.scoring, dict):
-            return list(self.scoring)
-        if isinstance(self.scoring, _MULTIMETRIC):
-            return list(self.scoring)
-        return ["score"]
+        return list(self.scoring) if isinstance(self.scoring, _MULTIMETRIC) else ["score"]
 
     def _check_refit(self, scores):
         """scikit-learn's check of ``refit``, which it runs wherever it builds
@@ -440,7 +436,8 @@ class RoundSearchCV(RefitCheckedSearchCV):
         a model continued from rung to rung (``resource="epochs"``) counts
         its earlier rungs of ``history`` in its fit time."""
         # A callable scoring tells its metrics' names only when it scores.
-        check_scored(self.objectives, next((row.test_scores for row in rows if row.status == "ok"), {}) or None)
+        scored = next((row.test_scores for row in rows if row.status == "ok"), None)
+        check_scored(self.objectives, scored)
         continued = getattr(self, "resource", None) == "epochs"
         return objective_matrix(rows, self.objectives, history if continued else None)
 
@@ -455,29 +452,35 @@ class RoundSearchCV(RefitCheckedSearchCV):
             return sorted(trained, key=lambda candidate: -scores[candidate])
         return [rows[i].candidate for i in promotion_order(self._objective_matrix(rows, history))]
 
+    def _pareto_values(self, results, rows):
+        """The objectives of ``cv_results_``, larger is better; NaN for a row
+        whose fit failed (whatever its ``error_score``)."""
+        values = objective_columns(results, self.objectives)
+        values[[row.status != "ok" for row in rows]] = np.nan
+        return values
+
     def _pareto_ranks(self, results, rows):
         """``cv_results_["pareto_rank"]``: the rank of each row among the rows
         trained with the same budget; a failed row ranks last."""
-        values = objective_columns(results, self.objectives)
-        values[[row.status != "ok" for row in rows]] = np.nan
+        values = self._pareto_values(results, rows)
         return ranks_by_group(values, results.get("n_resources", np.zeros(len(rows))))
 
-    def _pareto_front(self, results):
+    def _pareto_front(self, results, rows):
         """``pareto_front_``: the rows of rank 1 (among those of the largest
         budget), best first on the first objective, ties on the next."""
-        on_front = results["pareto_rank"] == 1
+        values = self._pareto_values(results, rows)
+        on_front = (results["pareto_rank"] == 1) & ~np.isnan(values).any(axis=1)
         if "n_resources" in results:
             budgets = np.asarray(results["n_resources"])
             on_front &= budgets == budgets.max()
-        values = objective_columns(results, self.objectives)
-        return front_order(values, np.flatnonzero(on_front & ~np.isnan(values).any(axis=1)))
+        return front_order(values, np.flatnonzero(on_front))
 
-    def _pareto_choice(self, results, final=True):
+    def _pareto_choice(self, results, rows, final=True):
         """``pareto_front_`` and the choice on it: ``best_index_``,
         ``best_params_`` and, for a scored objective, ``best_score_``. A
         ``final`` choice with nothing to choose from raises if it is to be
         refitted."""
-        front = self._pareto_front(results)
+        front = self._pareto_front(results, rows)
         chosen = {"pareto_front_": front}
         name = self.refit if isinstance(self.refit, str) else self.objectives[0]
         if callable(self.refit):
@@ -517,7 +520,7 @@ class RoundSearchCV(RefitCheckedSearchCV):
         score : float
             The score of ``best_estimator_``.
         """
-        if self.objectives is None or not getattr(self, "multimetric_", False):
+        if self.objectives is None or not self.refit or not getattr(self, "multimetric_", False):
             return super().score(X, y, **params)
         scored = [name for name in self.objectives if name not in TIMES]
         if not scored:
