@@ -229,8 +229,9 @@ class HyperbandSearchCV(RoundSearchCV):
     in the Hyperband paper. A candidate whose training fails on any fold is
     not promoted. The model of ``proposer="bayes"`` learns from the rung
     with the largest budget that holds at least 10 scores, or twice as many
-    as the model has inputs; its batch of candidates is spread out by a
-    constant liar, as ``BayesSearchCV``'s ``n_points``.
+    as the model has inputs (with ``objectives``, 10: every point of the
+    batch has its own weighting of them); its batch of candidates is spread
+    out by a constant liar, as ``BayesSearchCV``'s ``n_points``.
 
     A scikit-learn callback (``set_callbacks``) sees each rung as a task
     named ``"round"``; when its ``on_fit_task_end`` returns True, the search
@@ -492,24 +493,27 @@ class HyperbandSearchCV(RoundSearchCV):
     def _propose(self, state, proposer, n):
         """``n`` new candidates: from the model if it has enough to learn from."""
         seen = state.seen(proposer.space)
-        rows = self._model_rows(state.rows, proposer.space.width) if self.proposer == "bayes" else []
+        # With objectives every point of the batch gets its own weights (and
+        # model fit), which spreads the batch: BayesSearchCV's 10 rows are
+        # enough (on bench_multiobjective, waiting for 2 * width rows left
+        # four brackets random and cost a tenth of the hypervolume).
+        needed = 10 if self.objectives is not None else max(10, 2 * proposer.space.width)
+        rows = self._model_rows(state.rows, needed) if self.proposer == "bayes" else []
         if not rows:
             return proposer.initial(n, seen)
         s, u, scores = self._observations(rows, n, proposer.rng, state.rows)
         return proposer.propose(s, u, scores, n, seen)
 
     @staticmethod
-    def _model_rows(rows, width):
-        """The rows of the highest rung with enough of them for the model.
+    def _model_rows(rows, needed):
+        """The rows of the highest rung with at least ``needed`` of them.
 
         Enough is what BayesSearchCV's initial design gives its model by
-        default, 10, or twice the model's inputs (``width``) if that is more:
-        a bracket asks for a whole batch of candidates at once, and a
-        Gaussian process fitted to fewer points is so unsure away from them
-        that the batch goes to the corners of the space (seen with 9 points
-        and 5 inputs).
+        default, 10, or twice the model's inputs if that is more: a bracket
+        asks for a whole batch of candidates at once, and a Gaussian process
+        fitted to fewer points is so unsure away from them that the batch
+        goes to the corners of the space (seen with 9 points and 5 inputs).
         """
-        needed = max(10, 2 * width)
         by_rung = {}
         for row in rows:
             by_rung.setdefault(row.info["iter"], []).append(row)
