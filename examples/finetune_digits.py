@@ -1,12 +1,12 @@
 """Fine-tune a pretrained network across a domain shift: ways of doing it.
 
 The scenario is the demo's (``python -m skopt_lab``), from the same module,
-skopt_lab/_demo.py: a network pretrained on 1,000 clean handwritten digits,
-and a new camera that sees the other digits tilted by 15 degrees and noisier,
-with 10 labelled digits per class to adapt on. The demo compares optimizers;
-this example compares strategies, all with Adam at the demo's fine-tuning
-rate and budget (a new output layer gets the from-scratch budget), on the
-held-out test digits and over several seeds:
+skopt_lab/_demo/_scenario.py: a network pretrained on 1,000 clean
+handwritten digits, and a new camera that sees the other digits tilted by
+15 degrees and noisier, with 10 labelled digits per class to adapt on. The
+demo compares optimizers; this example compares strategies, all with Adam
+at the demo's fine-tuning rate and budget (a new output layer gets the
+from-scratch budget), on the held-out test digits and over several seeds:
 
 - the same network trained from scratch on the few new digits,
 - the pretrained network used as it is,

@@ -43,8 +43,9 @@ class OptionGroup:
         return {flag for action in self.actions for flag in action.option_strings}
 
     def help(self):
-        """The group's section of the help, without the usage line."""
-        return self.parser.format_help().split("\n", 1)[1]
+        """The group's section of the help, without the usage lines."""
+        text = self.parser.format_help()
+        return text[text.index(f"{self.title}:") :]
 
 
 # ------------------------------------------------------------------ types
