@@ -35,27 +35,27 @@ def run_json(capsys, *argv):
     return json.loads(out)
 
 
-NO_PANDAS = """import sys
+WITHOUT = """import sys
 
-class NoPandas:  # as if pandas were not installed
+class Without:  # as if {module} were not installed
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] == "pandas":
-            raise ImportError(f"No module named {name!r}")
+        if name.split(".")[0] == "{module}":
+            raise ImportError(f"No module named {{name!r}}")
 
-sys.meta_path.insert(0, NoPandas())
+sys.meta_path.insert(0, Without())
 from skopt_lab.cli import main
 
 code = main(sys.argv[1:])
-assert "pandas" not in sys.modules
+assert "{module}" not in sys.modules
 sys.exit(code)
 """
 
 
-def python_m_skopt_lab(*argv, timeout=120, cwd=None, without_pandas=False):
+def python_m_skopt_lab(*argv, timeout=120, cwd=None, without=None):
     """The command as a user runs it, in a fresh process (stderr of worker
-    processes included); ``without_pandas``: as if pandas were not installed."""
+    processes included); ``without``: as if that module were not installed."""
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    command = [sys.executable, "-c", NO_PANDAS] if without_pandas else [sys.executable, "-m", "skopt_lab"]
+    command = [sys.executable, "-c", WITHOUT.format(module=without)] if without else [sys.executable, "-m", "skopt_lab"]
     return subprocess.run([*command, *argv], capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd)
 
 
@@ -152,7 +152,7 @@ def test_demo_human_output_figures_and_progress(tmp_path):
     # The README's main command installs the plot extra, not pandas: the demo needs none.
     result = python_m_skopt_lab(
         "--max-iter", "5", "--n-iter", "3", "--optimizers", "sgd,adam,lbfgs", "--out", str(tmp_path),
-        without_pandas=True,
+        without="pandas",
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -457,9 +457,17 @@ def test_csv_is_read_by_pandas(capsys, table, monkeypatch):
 
 def test_without_pandas_csv_exits_2_naming_the_extra(tmp_path):
     # (The demo runs without pandas: test_demo_human_output_figures_and_progress.)
-    result = python_m_skopt_lab("compare", "--csv", "table.csv", "--target", "label", cwd=tmp_path, without_pandas=True)
+    result = python_m_skopt_lab("compare", "--csv", "table.csv", "--target", "label", cwd=tmp_path, without="pandas")
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == "skopt-lab: error: --csv needs pandas: pip install 'skopt_lab[cli]'\n"
+
+
+def test_without_matplotlib_the_results_come_without_figures(tmp_path):
+    result = python_m_skopt_lab("compare", "--dataset", "iris", "--estimator", "linear", "--optimizers", "adam",
+                                "--max-iter", "5", "--out", "out", cwd=tmp_path, without="matplotlib")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "] no figures: skopt_lab.plotting needs matplotlib: pip install 'skopt_lab[plot]'" in result.stderr
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {"report.json"} and "Figure (" not in result.stdout
 
 
 @pytest.mark.parametrize("header, twice", [("x,label,label", "'label'"), ("x,x,label", "'x'"), ("a,b,a,b,label", "'a', 'b'")])
