@@ -58,14 +58,14 @@ def run(args, progress):
         )
 
     by_name = {row["optimizer"]: row for row in rows}
-    best = scenarios.choose({name: {"log-loss": by_name[DISPLAY_NAMES[name]]["validation log-loss"]} for name in models})
+    losses = {name: {"log-loss": by_name[DISPLAY_NAMES[name]]["validation log-loss"]} for name in models}
+    best = scenarios.choose(losses)
     progress.line(f"lowest validation log-loss: {DISPLAY_NAMES[best]}; tuning it by {args.cv}-fold cross-validation")
     # Fine-tuning moves pretrained weights: rates far above the chosen one
     # (the edge of stability) can score well in cross-validation and still
     # wreck the refit on all the labelled digits, so the search stays near.
-    space = search_space(
-        "", [best], args.search, finetune=True, rates={best: scenarios.fine_tuning_rate(best)}, span=scenarios.SEARCH_SPAN
-    )
+    rates = {best: scenarios.fine_tuning_rate(best)}
+    space = search_space("", [best], args.search, finetune=True, rates=rates, span=scenarios.SEARCH_SPAN)
     base = scenarios.fine_tuned(source, scenarios.fine_tuning_optimizer(best), seed, max_iter=epochs)
     search = run_search(
         base, space, scenario.X_labelled, scenario.y_labelled, args, progress, "neg_log_loss",
@@ -162,7 +162,8 @@ def _figures(figures, models, curves, by_name, search, tuned, best, scenario, ar
         validation_curves={DISPLAY_NAMES[name]: curve for name, curve in curves.items()},
         validation_label=f"validation log-loss ({len(scenario.y_val)} digits)",
         baselines={name: by_name[name]["validation log-loss"] for name in BASELINES},
-        title=f"Fine-tuning to a tilted, noisy camera (digits, {len(scenario.y_train)} to train on): log-loss per epoch",
+        title=f"Fine-tuning to a tilted, noisy camera (digits, {len(scenario.y_train)} to train on): "
+        "log-loss per epoch",
     )
     figures.draw(
         "search_progress",

@@ -56,7 +56,8 @@ def _optimizer_list(text):
     unknown = [name for name in names if name not in OPTIMIZERS]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
-            f"unknown optimizer {', '.join(map(repr, unknown)) or repr(text)}; choose from {', '.join(OPTIMIZERS)} or 'all'"
+            f"unknown optimizer {', '.join(map(repr, unknown)) or repr(text)}; "
+            f"choose from {', '.join(OPTIMIZERS)} or 'all'"
         )
     return list(dict.fromkeys(names))
 

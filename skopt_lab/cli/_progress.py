@@ -107,7 +107,8 @@ class SearchHeartbeat(_Callback):
             self.in_batch = 0
             if context.task_name == "round":
                 self.rounds += 1
-                self.talk.say(f"{self.label}: round {self.rounds} evaluated ({self.fits} of {self.total} fits)", now=True)
+                message = f"{self.label}: round {self.rounds} evaluated ({self.fits} of {self.total} fits)"
+                self.talk.say(message, now=True)
         elif context.parent is not None and context.parent.task_name in self.BATCHES:
             self.in_batch += 1
             self.talk.say(f"{self.label}: {self.fits + self.in_batch} of {self.total} fits done")

@@ -75,10 +75,12 @@ class Figures:
         """The learning rate the tuned ``model`` (our estimator) used per
         epoch; none for L-BFGS, which has no learning rate."""
         if any(rate is not None for rate in getattr(model, "learning_rates_", None) or []):
-            self.draw("schedule", self.plotting.plot_learning_rates, model, title="Learning rate used by the tuned model")
+            title = "Learning rate used by the tuned model"
+            self.draw("schedule", self.plotting.plot_learning_rates, model, title=title)
         else:
             self.progress.line(
-                f"no schedule figure: the tuned model's optimizer ({display_name(model.optimizer_)}) has no learning rate"
+                f"no schedule figure: the tuned model's optimizer ({display_name(model.optimizer_)}) "
+                "has no learning rate"
             )
 
 
