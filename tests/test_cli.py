@@ -666,6 +666,7 @@ def test_explicit_n_jobs_is_respected_and_the_probe_decides_only_without_it(caps
         (["tune", "--csv", "HUGE", "--target", "label", "--n-iter", "2"], "All the 6 fits failed. X has values up to"),
         (["tune", "--cv", "1"], "--cv needs at least 2 folds"),
         (["tune", "--n-jobs", "0"], "0 jobs"),
+        (["compare", "--random-state", "-1"], "-1 is not a seed: give an integer from 0 to 4294967295"),
         (["compare", "--target", "label"], "--target is for --csv files"),
         (["compare", "--csv", "TABLE"], "--csv needs --target COLUMN"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),

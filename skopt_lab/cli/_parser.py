@@ -76,6 +76,13 @@ def _positive_int(text):
     return value
 
 
+def _seed(text):
+    value = _integer(text)
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"{value} is not a seed: give an integer from 0 to {2**32 - 1}")
+    return value
+
+
 def _cv_folds(text):
     value = _positive_int(text)
     if value < 2:
@@ -111,7 +118,7 @@ def option_groups():
     training.add("--max-iter", type=_positive_int, metavar="N",
                  help=f"epochs per fit, iterations for L-BFGS (default: {_demo.EPOCHS} of fine-tuning in the "
                  f"demo, {EPOCHS} for compare and tune)")
-    training.add("--random-state", type=int, default=0, metavar="SEED",
+    training.add("--random-state", type=_seed, default=0, metavar="SEED",
                  help="seed of data splits, initial weights and searches (default: 0)")
 
     tuning = OptionGroup("tuning (demo, tune)")

@@ -21,13 +21,11 @@ SEARCHES = ("bayes", "random", "grid")
 N_ITER = 12  # candidates of a bayes or random search
 
 
-def search_space(prefix, names, search, *, finetune=False, rates=None, span=10, extra=None):
+def search_space(prefix, names, search, *, finetune=False, rates=None, span=10):
     """What a search explores, one subspace per optimizer: its learning rate
     within a factor ``span`` of ``rates[name]`` (default: the optimizer's
-    default rate), on a log scale; a schedule; the L2 penalty ``alpha``;
-    which layers to freeze when fine-tuning; and ``extra`` (more parameters
-    of our estimator, by name, with their values or distribution). Lists for
-    a grid search."""
+    default rate), on a log scale; a schedule; the L2 penalty ``alpha``; and
+    which layers to freeze when fine-tuning. Lists for a grid search."""
     grid = search == "grid"
     space = []
     for name in names:
@@ -42,7 +40,6 @@ def search_space(prefix, names, search, *, finetune=False, rates=None, span=10, 
         subspace[f"{prefix}alpha"] = [1e-5, 1e-3] if grid else loguniform(1e-6, 1e-1)
         if finetune:
             subspace[f"{prefix}freeze_layers"] = [0, 1]
-        subspace.update({prefix + key: values for key, values in (extra or {}).items()})
         space.append(subspace)
     return space
 
