@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 
 from ..optimizers import DISPLAY_NAMES, OPTIMIZERS
 from ._data import load, split
@@ -31,8 +30,7 @@ def _can_hold_out(y, task, fraction=VALIDATION_FRACTION):
 class ComparisonData:
     """compare's splits: models fit on ``X_fit``, draw their validation
     curve on ``X_val`` (None when the data are too few to hold some out)
-    and are scored on ``X_test``. Regression targets are standardised by
-    ``target_scaler``, fitted on ``y_fit``."""
+    and are scored on ``X_test``."""
 
     X_fit: object
     y_fit: np.ndarray
@@ -40,7 +38,6 @@ class ComparisonData:
     y_val: np.ndarray
     X_test: object
     y_test: np.ndarray
-    target_scaler: object = None
 
     @classmethod
     def split(cls, dataset, X_train, y_train, X_test, y_test, random_state):
@@ -50,16 +47,11 @@ class ComparisonData:
             X_fit, X_val, y_fit, y_val = train_test_split(
                 X_train, y_train, test_size=VALIDATION_FRACTION, random_state=random_state, stratify=stratify
             )
-        scaler = None
-        if dataset.task == "regression":
-            scaler = StandardScaler().fit(y_fit.reshape(-1, 1))
-            y_fit = scaler.transform(y_fit.reshape(-1, 1)).ravel()
-            y_val = None if y_val is None else scaler.transform(y_val.reshape(-1, 1)).ravel()
-        return cls(X_fit, y_fit, X_val, y_val, X_test, y_test, scaler)
+        return cls(X_fit, y_fit, X_val, y_val, X_test, y_test)
 
     def validation_score(self, pipeline):
-        """The score (accuracy, or R², which scaling the target leaves alone)
-        on the validation split of a snapshot of the pipeline's last step."""
+        """The score (accuracy, or R²) on the validation split of a snapshot
+        of the pipeline's last step."""
         transformed = []
 
         def score(snapshot):
@@ -81,7 +73,7 @@ def run_comparison(make, names, data, task, progress):
         model.set_callbacks(*filter(None, [curve, FitHeartbeat(progress, DISPLAY_NAMES[name])]))
         seconds = fit_quietly(model, data.X_fit, data.y_fit)
         model.set_callbacks()
-        metrics = evaluate(model, data.X_test, data.y_test, task, data.target_scaler)
+        metrics = evaluate(model, data.X_test, data.y_test, task)
         epochs = innermost(model).n_iter_
         rows.append({"optimizer": DISPLAY_NAMES[name], "epochs": epochs, "fit seconds": seconds, **metrics})
         models[name], curves[name] = model, curve.scores if curve is not None else None
@@ -120,8 +112,7 @@ def run(args, progress):
 
     def make(name):
         optimizer = OPTIMIZERS[name]()
-        return make_model(dataset, args.estimator, optimizer, args.random_state, scale_target=False,
-                          max_iter=args.max_iter or EPOCHS)  # fmt: skip
+        return make_model(dataset, args.estimator, optimizer, args.random_state, max_iter=args.max_iter or EPOCHS)
 
     rows, models, curves = run_comparison(make, args.optimizers, data, dataset.task, progress)
     figures = None

@@ -7,7 +7,6 @@ import warnings
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import (
     accuracy_score,
@@ -20,65 +19,47 @@ from sklearn.metrics import (
     root_mean_squared_error,
 )
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from ..linear_model import LinearClassifier, LinearRegressor
 from ..neural_network import MLPClassifier, MLPRegressor
 from ._errors import DataError
 
 # Raised by scikit-learn for pipeline steps that cannot pass callbacks on
-# (ColumnTransformer, TransformedTargetRegressor): progress is then coarser.
+# (a CSV table's ColumnTransformer): progress is then coarser.
 NO_CALLBACKS = "The estimator .* does not support callbacks"
 HIDDEN = (64,)  # the MLP of compare and tune
 
 
-def make_estimator(task, kind, optimizer, random_state, scale_target=True, **params):
-    """Our estimator for the task; regression targets are standardised (by
-    a TransformedTargetRegressor unless ``scale_target`` is false, when the
-    caller does it) so that every optimizer's default learning rate suits
-    them."""
+def _estimator_class(task, kind):
     if kind == "linear":
-        Estimator = LinearClassifier if task == "classification" else LinearRegressor
-        model = Estimator(optimizer, random_state=random_state, **params)
-    else:
-        Estimator = MLPClassifier if task == "classification" else MLPRegressor
-        model = Estimator(HIDDEN, optimizer=optimizer, random_state=random_state, **params)
-    if task == "regression" and scale_target:
-        model = TransformedTargetRegressor(model, transformer=StandardScaler())
-    return model
+        return LinearClassifier if task == "classification" else LinearRegressor
+    return MLPClassifier if task == "classification" else MLPRegressor
 
 
-def make_model(dataset, kind, optimizer, random_state, scale_target=True, **params):
-    """The data set's preprocessing followed by our estimator."""
-    estimator = make_estimator(dataset.task, kind, optimizer, random_state, scale_target, **params)
+def make_model(dataset, kind, optimizer, random_state, **params):
+    """The data set's preprocessing followed by our estimator for its task
+    (whose regressors standardise their targets themselves, so that every
+    optimizer's default learning rate suits them)."""
+    if kind == "mlp":
+        params["hidden_layer_sizes"] = HIDDEN
+    estimator = _estimator_class(dataset.task, kind)(optimizer=optimizer, random_state=random_state, **params)
     return make_pipeline(clone(dataset.preprocessor), estimator)
 
 
 def param_prefix(task, kind):
     """Where our estimator's parameters sit in a model of :func:`make_model`."""
-    if task == "regression":
-        return "transformedtargetregressor__regressor__"
-    return ("linearclassifier" if kind == "linear" else "mlpclassifier") + "__"
+    return _estimator_class(task, kind).__name__.lower() + "__"
 
 
 def innermost(model):
-    """Our estimator inside a pipeline or a target transformer."""
-    while True:
-        if hasattr(model, "steps"):
-            model = model.steps[-1][1]
-        elif isinstance(model, TransformedTargetRegressor):
-            model = getattr(model, "regressor_", model.regressor)
-        else:
-            return model
+    """Our estimator, the last step of a pipeline."""
+    return model[-1] if hasattr(model, "steps") else model
 
 
-def evaluate(model, X, y, task, target_scaler=None):
+def evaluate(model, X, y, task):
     """Test metrics computed with scikit-learn's metrics (ROC-AUC when the
-    test split holds the classes it needs); ``target_scaler`` maps a
-    regressor's predictions back to the target's units."""
+    test split holds the classes it needs)."""
     predicted = model.predict(X)
-    if target_scaler is not None:
-        predicted = target_scaler.inverse_transform(predicted.reshape(-1, 1)).ravel()
     if task == "regression":
         return {
             "R2": r2_score(y, predicted),
