@@ -25,7 +25,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import is_regressor
 from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import check_X_y, validate_data
+from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
 from ._compat import _check_sample_weight, _get_feature_names
 from ._engine.trainer import Rows
@@ -91,6 +91,13 @@ def _unknown_chunks(name, array):
             f"its blocks cannot be matched row by row. Compute them first: {name}.compute_chunk_sizes(), "
             "or df.to_dask_array(lengths=True)."
         )
+
+
+def _check_features(estimator, X):
+    """X's number of features and feature names are the fitted model's
+    (checked on a DataFrame's empty pandas frame), before any compute."""
+    check_is_fitted(estimator)
+    validate_data(estimator, X._meta if _is_frame(X) else X, reset=False, skip_check_array=True)
 
 
 def _blocks_of(name, values, X, n_blocks):
@@ -403,7 +410,7 @@ def fit_data(estimator, X, y, sample_weight, previous, *, classes, incremental):
     require("dask.array")
     regressor = is_regressor(estimator)
     if previous is not None:
-        validate_data(estimator, X, reset=False, skip_check_array=True)
+        _check_features(estimator, X)
         feature_names = getattr(estimator, "feature_names_in_", None)
     else:
         feature_names = _get_feature_names(X._meta) if _is_frame(X) else None
@@ -420,7 +427,10 @@ def fit_data(estimator, X, y, sample_weight, previous, *, classes, incremental):
         from ._engine.dask_rows import connection_errors
 
         with connection_errors(client):
-            raw = client.compute(raw)
+            # Block i on worker i mod n: balanced, and placed alike by every run.
+            workers = sorted(client.nthreads())
+            raw = [client.compute(block, workers=[workers[i % len(workers)]], allow_other_workers=True)
+                   for i, block in enumerate(raw)]  # fmt: skip
             summaries = client.gather(client.map(_summary, raw, regressor=regressor, pure=False))
     else:
         summaries = [_summary(block.compute(), regressor) for block in raw]
@@ -484,8 +494,10 @@ def blockwise(method):
 
 def _map_blocks(function, estimator, X):
     da = require("dask.array")
-    validate_data(estimator, X, reset=False, skip_check_array=True)  # features, before any compute
-    meta = function(np.zeros((1, estimator.n_features_in_), dtype=estimator._train_state.theta.dtype))
+    _check_features(estimator, X)
+    dtype = estimator._train_state.theta.dtype
+    sample = X._meta_nonempty.iloc[:1] if _is_frame(X) else np.zeros((1, estimator.n_features_in_), dtype=dtype)
+    meta = function(sample)
     if _is_frame(X):
         blocks = [require("dask").delayed(function)(part) for part in X.to_delayed()]
         return da.concatenate(
@@ -600,7 +612,7 @@ def _score_block(estimator, statistics, x, y, w):
 def score(estimator, X, y, sample_weight):
     """The estimator's score on Dask data, computed block by block."""
     dask = require("dask")
-    validate_data(estimator, X, reset=False, skip_check_array=True)
+    _check_features(estimator, X)
     x_parts, y_parts, w_parts, _, _ = _input_blocks(X, y, sample_weight)
     statistics = score_statistics(estimator, None, None, raw=False)
     parts = [dask.delayed(_score_block)(estimator, statistics, *p) for p in zip(x_parts, y_parts, w_parts)]

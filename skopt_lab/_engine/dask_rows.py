@@ -7,7 +7,8 @@ answer the trainer:
 
 - :class:`ClusterRows`, with a ``distributed.Client``: the prepared blocks are
   persisted on the workers and never leave them. A step sends the parameters
-  once (one scatter to every worker) and one task per worker thread, which
+  once (inside the tasks when they are small, else one scatter to every
+  worker) and one task per worker thread, which
   sums the loss and gradient of its blocks' share of the step's batch; the
   client adds these partial sums and the penalty, and the optimizer takes the
   step with its one state: PyTorch's DistributedDataParallel, with Dask's
@@ -74,6 +75,13 @@ class Block:
         weights = None if self.weights is None else self.weights[part]
         return self.X[part], self.Y[part].dense(), weights
 
+
+# Up to this many bytes of parameters per step (all tasks together), the
+# parameters travel inside the step's tasks; beyond, they are scattered to
+# every worker once and the tasks refer to them. Measured on a local cluster
+# of 2 workers, a step's round trip took 21 ms with 100 parameters inside
+# the tasks against 44 ms scattered, and 43 ms against 64 ms with 240,000.
+EMBED_BYTES = 4 * 2**20
 
 # The order of a pass that is not an epoch's (full-batch objectives, losses
 # for the divergence test): the rows' own, no dropout.
@@ -208,15 +216,18 @@ class ClusterRows(BlockRows):
             who_has = self.client.who_has(self.blocks)
             threads = self.client.nthreads()
         by_worker = {}
-        for block in self.blocks:
+        for i, block in enumerate(self.blocks):
             holders = who_has.get(block.key) or [None]
-            by_worker.setdefault(holders[0], []).append(block)
+            by_worker.setdefault(holders[0], []).append(i)
         groups = []
-        for worker, blocks in by_worker.items():
-            n_groups = max(1, min(len(blocks), threads.get(worker, 1)))
-            groups += [(worker, blocks[i::n_groups]) for i in range(n_groups)]
-        self._groups = groups
-        return groups
+        for worker, indices in by_worker.items():
+            n_groups = max(1, min(len(indices), threads.get(worker, 1)))
+            groups += [(worker, indices[k::n_groups]) for k in range(n_groups)]
+        # In the blocks' order, so that the partial sums are added in the
+        # same order by every run whose blocks are placed alike.
+        groups.sort(key=lambda group: group[1][0])
+        self._groups = [(worker, [self.blocks[i] for i in indices]) for worker, indices in groups]
+        return self._groups
 
     def run(self, function, network, theta, *args):
         """``function(network, theta, blocks, *args)`` on every group where
@@ -227,14 +238,14 @@ class ClusterRows(BlockRows):
         with connection_errors(client):
             if self._network[0] is not network:
                 self._network = network, client.scatter(network.without_penalty(), broadcast=True, hash=False)
-            theta_future = client.scatter(theta, broadcast=True, hash=False)
+            if theta.nbytes * len(groups) <= EMBED_BYTES:
+                theta_future = theta  # in the tasks themselves: one message each, no scatter's round trip
+            else:
+                theta_future = client.scatter(theta, broadcast=True, hash=False, direct=True)
             futures = [
-                client.submit(
-                    function, self._network[1], theta_future, blocks, *args,
-                    workers=None if worker is None else [worker], allow_other_workers=True, pure=False,
-                )
+                client.submit(function, self._network[1], theta_future, blocks, *args, pure=False, **_near(worker))
                 for worker, blocks in groups
-            ]  # fmt: skip
+            ]
             return client.gather(futures)
 
     def _sum(self, network, theta, grad, *, step, n_steps, epoch, scale):
@@ -247,6 +258,12 @@ class ClusterRows(BlockRows):
 
     def validation_statistics(self, network, theta, statistics):
         return [part for parts in self.run(_on_blocks_validation, network, theta, statistics) for part in parts]
+
+
+def _near(worker):
+    """Run on ``worker`` if it is alive, else anywhere (its blocks are then
+    recomputed from their lineage)."""
+    return {} if worker is None else {"workers": [worker], "allow_other_workers": True}
 
 
 class _ClusterEpoch:
