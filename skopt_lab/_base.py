@@ -38,7 +38,7 @@ from ._dask import DaskRows, blockwise, is_dask_collection
 from ._dask import fit_data as dask_fit_data
 from ._dask import score as dask_score
 from ._compat import HasMethods, Interval, Options, StrOptions, _check_sample_weight, _fit_context, _get_feature_names
-from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, fill_doc
+from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, SCORE_DOC, fill_doc
 from ._engine.targets import ClassEncoder, RegressionEncoder
 from ._engine.trainer import Averaging, Trainer, TrainingState, continue_optimizer_state
 from ._validation import check_counts, check_numeric_targets, check_scale, check_some_weight, plain
@@ -518,19 +518,11 @@ class ClassifierTargetsMixin:
     def _score_output(self, encoder, raw, y, sample_weight, link):
         return accuracy_score(y, encoder.decode(raw), sample_weight=sample_weight)
 
+    @fill_doc(score=SCORE_DOC)
     def score(self, X, y, sample_weight=None):
         """Mean accuracy on the given data (subset accuracy for multilabel).
 
-        On Dask data it is computed block by block, where the blocks are.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, Dask array or DataFrame} of shape (n_samples, n_features)
-            Test samples.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            True labels (Dask when X is).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+        {score}
 
         Returns
         -------
@@ -662,19 +654,11 @@ class RegressorTargetsMixin:
     def _score_output(self, encoder, raw, y, sample_weight, link):
         return r2_score(y, encoder.decode(link(raw)), sample_weight=sample_weight)
 
+    @fill_doc(score=SCORE_DOC)
     def score(self, X, y, sample_weight=None):
         """Coefficient of determination R² of the predictions.
 
-        On Dask data it is computed block by block, where the blocks are.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, Dask array or DataFrame} of shape (n_samples, n_features)
-            Test samples.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            True values (Dask when X is).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+        {score}
 
         Returns
         -------
