@@ -61,10 +61,11 @@ class Block:
         return self.X.shape[0]
 
     def part(self, step, n_steps, seed):
-        """The rows of part ``step`` of ``n_steps``: indices into the block's
-        order for the epoch of ``seed``, or a slice (``seed`` None: the rows'
-        own order)."""
-        start, stop = step * self.n_rows // n_steps, (step + 1) * self.n_rows // n_steps
+        """The rows the block gives to step ``step`` of ``n_steps``: indices
+        into its order for the epoch of ``seed``, or a slice (``seed`` None:
+        the rows' own order)."""
+        k = _part_of(self.index, step, n_steps)
+        start, stop = k * self.n_rows // n_steps, (k + 1) * self.n_rows // n_steps
         if seed is None:
             return slice(start, stop)
         if self._order[0] != seed:  # drawn once per epoch, kept for its steps
@@ -88,9 +89,22 @@ EMBED_BYTES = 4 * 2**20
 _NO_EPOCH = (0, False)
 
 
-def part_size(n_rows, step, n_steps):
-    """Rows in part ``step`` of ``n_steps`` of a block of ``n_rows``."""
-    return (step + 1) * n_rows // n_steps - step * n_rows // n_steps
+def _part_of(index, step, n_steps):
+    """The part of block ``index`` that step ``step`` takes: shifted by the
+    block's index, so that blocks smaller than the number of steps spread
+    their rows over different steps."""
+    return (step + index) % n_steps
+
+
+def block_step_rows(index, n_rows, step, n_steps):
+    """Rows that block ``index`` of ``n_rows`` rows gives to a step."""
+    k = _part_of(index, step, n_steps)
+    return (k + 1) * n_rows // n_steps - k * n_rows // n_steps
+
+
+def step_rows(sizes, step, n_steps):
+    """Rows of step ``step`` of ``n_steps`` over blocks of ``sizes`` rows."""
+    return sum(block_step_rows(index, n_rows, step, n_steps) for index, n_rows in enumerate(sizes))
 
 
 # ------------------------------------------------------- work on the blocks
@@ -182,7 +196,7 @@ class BlockRows(Rows):
 
     def mean_loss(self, network, theta, batch_size, n_batches=None):
         n_steps = max(1, math.ceil(self.n_rows / batch_size)) if n_batches else 1
-        rows = self.n_rows if n_steps == 1 else sum(part_size(n, 0, n_steps) for n in self.sizes)
+        rows = step_rows(self.sizes, 0, n_steps)
         return self._sum(network, theta, None, step=0, n_steps=n_steps, epoch=_NO_EPOCH, scale=self._scale(rows))
 
 
@@ -207,6 +221,10 @@ class ClusterRows(BlockRows):
 
     def batches(self, batch_size, *, shuffle):
         return _ClusterEpoch(self, batch_size, shuffle)
+
+    def value_and_gradient(self, network, theta, grad):
+        self._groups = None  # look where the blocks are now: L-BFGS has no epochs to do it
+        return super().value_and_gradient(network, theta, grad)
 
     def groups(self):
         """The blocks in one group per worker thread, each group on one
@@ -281,7 +299,7 @@ class _ClusterEpoch:
 
     def gradients(self, epoch, network, theta, grad, rng):
         for step in range(self.n_steps):
-            rows = sum(part_size(n, step, self.n_steps) for n in self.rows.sizes)
+            rows = step_rows(self.rows.sizes, step, self.n_steps)
             if rows == 0:
                 continue
             value = self.rows._sum(network, theta, grad, step=step, n_steps=self.n_steps, epoch=epoch,
@@ -310,7 +328,7 @@ class LocalRows(BlockRows):
     def _sum(self, network, theta, grad, *, step, n_steps, epoch, scale):
         value, total = 0.0, None
         for i in range(len(self.sizes)):
-            if part_size(self.sizes[i], step, n_steps) == 0:
+            if block_step_rows(i, self.sizes[i], step, n_steps) == 0:
                 continue
             block_value, block_grad = _on_blocks(network, theta, [self.load(i)], step, n_steps, epoch, scale,
                                                  grad is not None)  # fmt: skip
@@ -352,7 +370,7 @@ class _LocalEpoch:
             block = rows.load(int(i))
             n_steps = math.ceil(rows.sizes[i] / self.batch_size)
             for step in range(n_steps):
-                n = part_size(rows.sizes[i], step, n_steps)
+                n = block_step_rows(i, rows.sizes[i], step, n_steps)
                 value, block_grad = _on_blocks(network, theta, [block], step, n_steps, epoch, rows._scale(n))
                 grad[...] = block_grad
                 yield network.add_penalty(theta, grad, value), n
