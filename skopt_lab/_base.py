@@ -13,6 +13,9 @@
    state, or on a copy of the previous fit's;
 5. publish the fitted attributes, only now: a fit that raises leaves the
    estimator exactly as it was.
+
+Dask data takes the same path: steps 1-2 happen on its blocks, where they
+are (``_dask.fit_data``), and the trainer steps on them where they are.
 """
 
 from numbers import Integral, Real
@@ -34,10 +37,10 @@ from sklearn.utils.validation import (
 )
 
 from ._callback_bridge import CallbackBridge
+from ._compat import HasMethods, Interval, Options, StrOptions, _check_sample_weight, _fit_context, _get_feature_names
 from ._dask import DaskRows, blockwise, is_dask_collection
 from ._dask import fit_data as dask_fit_data
 from ._dask import score as dask_score
-from ._compat import HasMethods, Interval, Options, StrOptions, _check_sample_weight, _fit_context, _get_feature_names
 from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, SCORE_DOC, fill_doc
 from ._engine.targets import ClassEncoder, RegressionEncoder
 from ._engine.trainer import Averaging, Trainer, TrainingState, continue_optimizer_state
