@@ -408,6 +408,13 @@ def fit_data(estimator, X, y, sample_weight, previous, *, classes, incremental):
     feature_names : ndarray or None
     """
     require("dask.array")
+    augmentation = getattr(estimator, "augmentation", None)
+    if augmentation is not None:
+        raise ValueError(
+            f"augmentation={augmentation!r} is not supported on Dask data: the batches of a Dask fit are "
+            "summed on the workers, where no augmentation runs. Fit on NumPy arrays to augment, or set "
+            "augmentation=None."
+        )
     regressor = is_regressor(estimator)
     if previous is not None:
         _check_features(estimator, X)
