@@ -202,6 +202,8 @@ def _summary(block, regressor):
     if regressor:
         summary["max_abs_y"] = max_abs(y)
         summary["any_positive"] = bool(np.any(y > 0))
+        values = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        summary["moments"] = _moments(values, None if w is None else np.asarray(w, dtype=np.float64))
     elif y.ndim == 2:
         summary["labels"] = np.unique(y, axis=0)  # indicator rows, for the target's type
     else:
@@ -210,6 +212,32 @@ def _summary(block, regressor):
         summary["counts"] = np.bincount(inverse, minlength=len(labels))
         summary["weights"] = None if w is None else np.bincount(inverse, weights=w, minlength=len(labels))
     return summary
+
+
+def _moments(values, weights):
+    """(total weight, weighted mean, weighted sum of squared deviations) of
+    each column; merged over blocks by :func:`_merge_moments`."""
+    weights = np.ones(len(values)) if weights is None else weights
+    total = weights.sum()
+    mean = weights @ values / total if total > 0 else np.zeros(values.shape[1])
+    return total, mean, weights @ (values - mean) ** 2
+
+
+def _merge_moments(parts):
+    """Chan et al.'s parallel merge of :func:`_moments` (with any further
+    entries of the tuples summed)."""
+    merged = None
+    for part in parts:
+        if merged is None:
+            merged = part
+            continue
+        (wa, ma, sa, *rest_a), (wb, mb, sb, *rest_b) = merged, part
+        w = wa + wb
+        delta = mb - ma
+        mean = ma + delta * (wb / w) if w > 0 else ma
+        squares = sa + sb + delta**2 * (wa * wb / w if w > 0 else 0.0)
+        merged = (w, mean, squares, *[a + b for a, b in zip(rest_a, rest_b)])
+    return merged
 
 
 def _training_block(block, index, encoder, dtype, class_weights, validation):
@@ -461,7 +489,12 @@ def _targets(estimator, summaries, regressor, incremental, dtype):
     if regressor:
         if getattr(estimator, "loss", None) == "poisson" and not any(s["any_positive"] for s in summaries):
             check_counts(np.zeros(1))
-        return np.zeros((0, *summaries[0]["y_shape"])), None
+        # Two rows with the data's (weighted) mean and variance: the
+        # estimator's encoder standardises by them (normalize_y).
+        total, mean, squares = _merge_moments(s["moments"] for s in summaries)
+        std = np.sqrt(squares / total) if total > 0 else np.zeros_like(mean)
+        stand_in = np.stack([mean - std, mean + std])
+        return (stand_in[:, 0] if not summaries[0]["y_shape"] else stand_in), None
     labels = np.unique(np.concatenate([s["labels"] for s in summaries]), axis=0 if summaries[0]["y_shape"] else None)
     return labels, (True if weighted else None)
 
@@ -475,12 +508,12 @@ def _class_weights(estimator, encoder, summaries, incremental):
         np.add.at(counts, codes, s["counts"])
         np.add.at(weights, codes, s["counts"] if s["weights"] is None else s["weights"])
     if estimator.class_weight == "balanced":
-        compute_class_sample_weight("balanced", classes, None, incremental)  # refuses partial_fit
+        compute_class_sample_weight("balanced", classes, None, incremental, classes)  # refuses partial_fit
         present = counts > 0
         per_class = np.ones(len(classes))
         per_class[present] = counts.sum() / (present.sum() * counts[present])
     else:  # one sample per class: each gets its class's weight
-        per_class = compute_class_sample_weight(estimator.class_weight, classes, None, incremental)
+        per_class = compute_class_sample_weight(estimator.class_weight, classes, None, incremental, classes)
     check_some_weight(np.array([per_class @ weights]))
     return per_class
 
@@ -550,22 +583,10 @@ class _R2:
         y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
         residuals = y - np.asarray(self.predictions(output), dtype=np.float64).reshape(len(y), -1)
         w = np.ones(len(y)) if w is None else np.asarray(w, dtype=np.float64)
-        total = w.sum()
-        mean = w @ y / total if total > 0 else np.zeros(y.shape[1])
-        return (total, mean, w @ (y - mean) ** 2, w @ residuals**2)
+        return (*_moments(y, w), w @ residuals**2)
 
     def combine(self, parts):
-        merged = None
-        for part in parts:
-            if merged is None:
-                merged = part
-                continue
-            (wa, ma, sa, ra), (wb, mb, sb, rb) = merged, part
-            w = wa + wb
-            delta = mb - ma
-            mean = ma + delta * (wb / w) if w > 0 else ma
-            merged = (w, mean, sa + sb + delta**2 * (wa * wb / w if w > 0 else 0.0), ra + rb)
-        return merged
+        return _merge_moments(parts)
 
     def score(self, total):
         _, _, squares, residuals = total
