@@ -261,6 +261,14 @@ def test_bad_dask_input_is_refused_before_training(on_cluster, classification):
     assert not hasattr(model, "coef_")
 
 
+def test_a_search_in_this_process_fits_each_fold_on_the_dask_data(classification):
+    X, y, Xd, yd = classification
+    search = GridSearchCV(LinearClassifier(GD(learning_rate=0.5), max_iter=5, tol=None), {"alpha": [1e-4, 1e-1]}, cv=2)
+    on_dask, in_memory = clone(search).fit(Xd, yd), clone(search).fit(X, y)
+    np.testing.assert_allclose(on_dask.cv_results_["mean_test_score"], in_memory.cv_results_["mean_test_score"])
+    assert on_dask.best_params_ == in_memory.best_params_
+
+
 def test_a_search_running_its_fits_on_the_cluster_refuses_dask_data(on_cluster, classification):
     X, y, Xd, yd = classification
     search = GridSearchCV(LinearClassifier(max_iter=2, tol=None), {"alpha": [1e-4, 1e-3]}, cv=2, error_score="raise")
