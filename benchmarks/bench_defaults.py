@@ -20,9 +20,9 @@ import warnings
 from sklearn.model_selection import cross_val_score
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "reference"))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from defaults import DATASETS, pipeline  # noqa: E402
+from reference.defaults import DATASETS, pipeline  # noqa: E402
 
 from skopt_lab import LinearClassifier, LinearRegressor, MLPClassifier, MLPRegressor  # noqa: E402
 

@@ -6,11 +6,12 @@ scikit-learn's MLP takes minutes on the raw digits, too long for every test
 run, so its scores are stored; rerun this script (a few minutes) after a
 scikit-learn upgrade:
 
-    python tests/reference/make_default_scores.py   (from the repository root)
+    python tests/reference/make_default_scores.py
 """
 
 import json
 import pathlib
+import sys
 import warnings
 
 import sklearn
@@ -18,7 +19,12 @@ from sklearn.linear_model import SGDClassifier, SGDRegressor
 from sklearn.model_selection import cross_val_score
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from defaults import DATASETS, pipeline
+if __name__ == "__main__":
+    # Run as a script, Python puts this folder first on the path: put tests/
+    # there instead, so that the package `reference` imports.
+    sys.path[0] = str(pathlib.Path(__file__).resolve().parents[1])
+
+from reference.defaults import DATASETS, pipeline  # noqa: E402
 
 REFERENCES = {
     ("linear", False): SGDClassifier,
