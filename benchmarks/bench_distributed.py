@@ -109,6 +109,30 @@ def step_overhead(client, X, y, steps=30):
     return statistics.median(clock.seconds[1:]) / steps
 
 
+def _products(_):
+    """Seconds of 20 float32 1500 x 1500 matrix products on one BLAS thread."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        a = np.random.default_rng(0).random((1500, 1500), dtype=np.float32)
+        started = time.perf_counter()
+        for _ in range(20):
+            a @ a
+        return time.perf_counter() - started
+
+
+def parallel_capacity():
+    """How much longer the same products take in each of 2 processes at
+    once than in 1 alone: 1.0 on 2 free cores, 2.0 when 2 processes get no
+    more done than 1 (a machine too busy to show any parallel speed-up)."""
+    import multiprocessing
+
+    alone = _products(0)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        together = max(pool.map(_products, [0, 1]))
+    return together / alone
+
+
 def speed(args):
     from distributed import Client, LocalCluster
     from threadpoolctl import threadpool_limits
@@ -153,6 +177,8 @@ def speed(args):
     for name, seconds, count in rows:
         print(f"| {name} | {seconds:.2f} | {count} | {seconds / one:.2f}x |")
     print(f"2 workers / 1 worker: {two / one:.2f} (target at most 0.65)")
+    print(f"Control without Dask: matrix products in each of 2 processes at once took {parallel_capacity():.2f}x "
+          "their time in 1 alone (1.0 on 2 free cores; 2.0: no parallel speed-up is possible now)")  # fmt: skip
     print(f"Per-step overhead (a 21-parameter model, 2 workers): {overhead * 1000:.1f} ms")
     a, b = results[1]._train_state.theta, results[2]._train_state.theta
     print(f"1 and 2 workers train the same steps on the same rows: their weights differ by {np.abs(a - b).max() / np.abs(a).max():.1e} "
