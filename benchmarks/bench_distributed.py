@@ -10,7 +10,10 @@ dask-ml's ``Incremental`` (``partial_fit`` on each block in turn, which is
 how dask-ml trains an estimator on Dask data) on the 2-worker cluster; and,
 for reference, our fit on the same rows as a NumPy array in this process
 (one BLAS thread). Also the per-step overhead: the time of a step of a
-model with next to nothing to compute (21 parameters).
+model with next to nothing to compute (21 parameters); and a control
+without Dask: the same matrix products in 2 processes at once against 1,
+which says whether the machine can show a parallel speed-up at all now (on
+a shared machine it often cannot: read the ratio with it).
 
 Scale. A ``LinearClassifier`` (SGD, batches of 50,000 rows, 1 epoch) fits a
 Dask array of --gb GB (float64, 100 columns) generated lazily on the 2
