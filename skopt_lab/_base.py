@@ -34,12 +34,12 @@ from sklearn.utils.validation import (
 )
 
 from ._callback_bridge import CallbackBridge
-from ._compat import HasMethods, Interval, Options, StrOptions, _check_sample_weight, _fit_context, _get_feature_names
+from ._compat import Interval, Options, StrOptions, _check_sample_weight, _fit_context, _get_feature_names
 from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, fill_doc
 from ._engine.targets import ClassEncoder, RegressionEncoder
-from ._engine.trainer import Averaging, Trainer, TrainingState, continue_optimizer_state
+from ._engine.trainer import Averaging, Trainer, TrainingState
 from ._validation import check_counts, check_numeric_targets, check_scale, check_some_weight, plain
-from .optimizers import OPTIMIZERS, get_optimizer
+from .optimizers import OPTIMIZERS, Optimizer, get_optimizer, takes_steps
 
 
 class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
@@ -52,7 +52,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "optimizer": [None, StrOptions(set(OPTIMIZERS)), HasMethods(["validate", "init", "begin_epoch", "step", "end_epoch", "on_plateau"])],
+        "optimizer": [None, StrOptions(set(OPTIMIZERS)), Optimizer],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -141,22 +141,20 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             X, Y, y, sample_weight, validation = self._split_validation(X, Y, y, sample_weight, encoder, network, rng)
         if state is None:
             theta = plan.initial_weights(network, rng, X.dtype, Y, sample_weight)
-            optimizer_state = optimizer.init(
-                [theta[network.trainable_offset :]], n_epochs=self.max_iter, lr_scale=lr_scale
-            )
-            state = TrainingState(theta=theta, optimizer_state=optimizer_state, rng=rng)
-        else:
-            if not self.average:
-                state.average, state.n_averaged = None, 0
-            state.optimizer_state = continue_optimizer_state(
-                optimizer,
-                previous["optimizer_"],
-                state.optimizer_state,
-                [state.theta[network.trainable_offset :]],
-                keep_schedule=incremental,
-                n_epochs=self.max_iter,
-                lr_scale=lr_scale,
-            )
+            state = TrainingState(theta=theta, optimizer_state=None, rng=rng)
+        elif not self.average:
+            state.average, state.n_averaged = None, 0
+        # A continued run carries the optimizer's state where its transforms
+        # allow (see Chain.resume); partial_fit also continues the schedule.
+        state.optimizer_state = optimizer.init(
+            [state.theta[network.trainable_offset :]],
+            n_epochs=self.max_iter,
+            lr_scale=lr_scale,
+            layout=network.layout(),
+            previous=state.optimizer_state,
+            keep_schedule=incremental,
+            validate=False,
+        )
 
         # 4. Training.
         def fitted_attributes(state):
@@ -166,7 +164,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         if not incremental:
             n_epochs = self.max_iter
         # L-BFGS opens the next iteration before knowing it will not run.
-        max_subtasks = n_epochs if _takes_epochs(optimizer) else n_epochs + 1
+        max_subtasks = n_epochs if takes_steps(optimizer) else n_epochs + 1
         callback_ctx = self._init_callback_context(max_subtasks=max_subtasks)
         callback_ctx.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
         trainer = Trainer(
@@ -221,7 +219,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _more_validate_params(self, optimizer, *, incremental):
         """Cross-parameter checks of every family; families add their own."""
-        if incremental and not _takes_epochs(optimizer):
+        if incremental and not takes_steps(optimizer):
             raise ValueError(
                 f"partial_fit needs an optimizer that takes gradient steps; "
                 f"{type(optimizer).__name__} only minimizes on the full data "
@@ -234,7 +232,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
                 "held-out set between calls."
             )
         for name, value in (("early_stopping", self.early_stopping), ("average", self.average)):
-            if value and not _takes_epochs(optimizer):
+            if value and not takes_steps(optimizer):
                 raise ValueError(
                     f"{name}={value} needs an optimizer that trains by steps; "
                     f"{type(optimizer).__name__} minimizes the whole objective at once. "
@@ -376,16 +374,11 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         return tags
 
 
-def _takes_epochs(optimizer):
-    """Whether the optimizer trains by gradient steps (not a whole minimize)."""
-    return not callable(getattr(optimizer, "minimize", None))
-
-
 def _partial_fit_available(estimator):
     """``partial_fit`` exists unless the optimizer only minimizes whole
     problems (L-BFGS), as scikit-learn's MLP hides it for ``solver="lbfgs"``."""
     try:
-        return _takes_epochs(get_optimizer(estimator.optimizer))
+        return takes_steps(get_optimizer(estimator.optimizer))
     except (TypeError, ValueError):
         return True  # let partial_fit report the invalid optimizer
 

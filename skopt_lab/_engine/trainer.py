@@ -8,8 +8,12 @@ batch buffers, asks the network for loss and gradient, hands the gradient to
 the optimizer, and at the epoch's end records the loss, scores the
 validation split, steps the schedule and decides whether to stop.
 
-Full-batch line-search optimizers (L-BFGS) take the flat parameter vector and
-the full-batch objective instead of the epoch loop.
+The optimizer is its chain of transforms (``optimizer.chain()``): each step,
+the chain rewrites the gradient buffer in place into the update, which is
+added to the parameters. The trainer reads no key of the chain's state.
+Optimizers that minimize the full objective at once (L-BFGS, ``kind ==
+"minimize"``) take the flat parameter vector and the full-batch objective
+instead of the epoch loop.
 """
 
 import contextlib
@@ -27,6 +31,8 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
 from .._validation import max_abs
+from ..optimizers import full_batch, takes_steps
+from ..optimizers._combine import step_sizes
 from .targets import DenseTargets
 
 # Training has diverged once a batch loss exceeds this multiple of the loss at
@@ -49,12 +55,13 @@ class TrainingState:
     """Everything that changes while training, kept between ``partial_fit``
     calls and pickled with the estimator so training resumes exactly.
 
-    The optimizer's moments, step count and schedule live in
-    ``optimizer_state``, which only the optimizer writes.
+    The optimizer's moments, step counts and schedule live in
+    ``optimizer_state``, the state of its chain of transforms (one typed
+    state each), which only the chain writes.
     """
 
     theta: np.ndarray
-    optimizer_state: dict
+    optimizer_state: object
     rng: np.random.Generator
     n_iter: int = 0
     t: int = 0
@@ -100,48 +107,9 @@ class TrainingState:
         )
 
 
-def continue_optimizer_state(optimizer, previous_optimizer, previous_state, params, *, keep_schedule, **options):
-    """The optimizer state of a run that continues an earlier one.
-
-    A fresh ``optimizer.init(params, **options)`` (the current
-    hyperparameters, learning rate and schedule) into which the previous
-    moments and step count are carried when the optimizer's class is the
-    same and every buffer still has its shape (the same trainable layers);
-    otherwise the optimizer starts afresh. The schedule's position is
-    carried only with ``keep_schedule`` (``partial_fit``): each ``fit``
-    runs its schedule from the start over its ``max_iter`` epochs.
-    """
-    state = optimizer.init(params, **options)
-    if type(optimizer) is not type(previous_optimizer):
-        return state
-    fresh = {key: state[key] for key in state if key not in _RUN_KEYS}
-    carried = {key: previous_state.get(key) for key in fresh}
-    if all(_same_layout(carried[key], fresh[key]) for key in fresh):
-        state.update(carried)
-    schedule, previous_schedule = getattr(optimizer, "schedule", None), getattr(previous_optimizer, "schedule", None)
-    if keep_schedule and type(schedule) is type(previous_schedule) and previous_state.get("schedule") is not None:
-        state["schedule"] = previous_state["schedule"]
-    return state
-
-
-# Entries of an optimizer state that belong to the current run, not to the
-# optimization's history.
-_RUN_KEYS = {"scratch", "learning_rate", "lr_scale", "schedule"}
-
-
-def _same_layout(a, b):
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
-    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(map(_same_layout, a, b))
-    if isinstance(a, dict) or isinstance(b, dict):
-        return type(a) is type(b) and a.keys() == b.keys() and all(_same_layout(a[k], b[k]) for k in a)
-    return (a is None) == (b is None)
-
-
 def resolve_batch_size(batch_size, n_samples, optimizer):
     """``"auto"`` is min(200, n); full-batch optimizers use every sample."""
-    if optimizer.full_batch:
+    if full_batch(optimizer):
         return n_samples
     if batch_size == "auto":
         return min(200, n_samples)
@@ -161,7 +129,8 @@ class Trainer:
     ----------
     network : Network
     optimizer : Optimizer
-        The fitted estimator's own clone (``optimizer_``).
+        The fitted estimator's own clone (``optimizer_``); a step optimizer
+        is run through its chain of transforms.
     batch_size : "auto" or int
     shuffle : bool
     tol : float or None
@@ -202,6 +171,7 @@ class Trainer:
     ):
         self.network = network
         self.optimizer = optimizer
+        self.chain = optimizer.chain() if takes_steps(optimizer) else None
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.tol = tol
@@ -236,7 +206,7 @@ class Trainer:
             X, Y_rows, sample_weight = distinct_rows(X, Y.dense(), sample_weight)
             Y, batch_size = DenseTargets(Y_rows), X.shape[0]
         with _blas_threads(batch_size * self.network.n_params):
-            if self.optimizer.full_batch and not _takes_steps(self.optimizer):
+            if self.chain is None:
                 return self._minimize(state, X, Y, sample_weight, n_samples, n_epochs, check_convergence)
             weights = None
             if sample_weight is not None:
@@ -246,12 +216,14 @@ class Trainer:
     # --------------------------------------------------------- epoch loop
     def _epochs(self, state, X, Y, weights, n_samples, n_epochs, check_convergence):
         """Epochs over (X, Y), which stand for ``n_samples`` training samples."""
-        network, optimizer, theta = self.network, self.optimizer, state.theta
+        network, chain, theta = self.network, self.chain, state.theta
         n_rows = X.shape[0]
-        batch_size = resolve_batch_size(self.batch_size, n_rows, optimizer)
+        batch_size = resolve_batch_size(self.batch_size, n_rows, self.optimizer)
         n_batches = math.ceil(n_rows / batch_size)
         trainable = theta[network.trainable_offset :]
-        grad = np.empty_like(trainable)
+        # The gradient is computed into `update`, which the chain rewrites
+        # into the step; `scratch` is the chain's work space.
+        update, scratch = np.empty_like(trainable), np.empty_like(trainable)
         l1_strength = network.l1 * network.weight_mask(theta.dtype) if network.l1 else None
         if l1_strength is not None and (state.l1 is None or state.l1["total"].shape != trainable.shape):
             state.l1 = {"total": np.zeros_like(trainable), "applied": np.zeros_like(trainable)}
@@ -274,7 +246,7 @@ class Trainer:
                 started = time.perf_counter()
                 epoch_start.take(state)
                 current_start = epoch_start
-                learning_rate = optimizer.begin_epoch(state.optimizer_state)
+                learning_rate = chain.begin_epoch(state.optimizer_state)
                 order = gather.permutation(state)
                 total, rows_done = 0.0, 0
                 # A diverging run may overflow: it is detected below and
@@ -282,7 +254,7 @@ class Trainer:
                 # RuntimeWarnings.
                 with np.errstate(over="ignore", invalid="ignore"):
                     for i, (Xb, Yb, wb) in enumerate(gather.batches(order)):
-                        value = network.value_and_gradient(theta, Xb, Yb, wb, grad, dropout_rng)
+                        value = network.value_and_gradient(theta, Xb, Yb, wb, update, dropout_rng)
                         if state.loss_scale is None:
                             state.loss_scale = value
                         if self._diverging(state, value, current_start.theta, X, Y, weights):
@@ -290,9 +262,10 @@ class Trainer:
                             break
                         if i == 0:
                             sound, epoch_start = epoch_start, sound if sound is not None else _Snapshot()
-                        optimizer.step([trainable], [grad], state.optimizer_state)
+                        chain.update([update], state.optimizer_state, [trainable], [scratch])
+                        trainable += update
                         if l1_strength is not None:
-                            penalty = optimizer.step_sizes(state.optimizer_state)[0] * l1_strength
+                            penalty = step_sizes(chain, state.optimizer_state, [trainable])[0] * l1_strength
                             _truncate_l1(trainable, penalty, state.l1, remember=n_batches > 1)
                         total += value * Xb.shape[0]
                         if self.average is not None:
@@ -356,7 +329,8 @@ class Trainer:
         score = self.validation_score(state.model_theta) if self.validation_score else None
         if score is not None:
             state.validation_scores.append(score)
-        self.optimizer.end_epoch(state.optimizer_state, loss=loss, validation_score=score)
+        if self.chain is not None:
+            self.chain.end_epoch(state.optimizer_state, loss=loss, validation_score=score)
 
         stop = self._update_no_improvement(state, loss, score) if check_convergence else False
         info = {
@@ -386,7 +360,7 @@ class Trainer:
         state.best_loss = min(state.best_loss, loss)
         state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
         if state.no_improvement_count > self.n_iter_no_change:
-            if self.optimizer.on_plateau(state.optimizer_state):
+            if self.chain.on_plateau(state.optimizer_state):
                 state.no_improvement_count = 0
                 if self.verbose:
                     print("Plateau: the schedule cut the learning rate; training goes on.", flush=True)
@@ -625,7 +599,7 @@ class _Snapshot:
 
     def restore(self, state):
         state.theta[...] = self.theta
-        _copy_into(self.optimizer_state, state.optimizer_state)
+        state.optimizer_state = _copy_into(self.optimizer_state, state.optimizer_state)
         state.order = _copy_into(self.order, state.order)
         state.average = _copy_into(self.average, state.average)
         state.n_averaged = self.n_averaged
@@ -645,8 +619,9 @@ def _copy_generator(rng):
 
 
 def _copy_into(source, target):
-    """A copy of ``source`` (arrays, lists, dicts, scalars) reusing the
-    arrays of ``target`` where they fit; returns the copy."""
+    """A copy of ``source`` (arrays, lists, tuples, dicts, dataclasses,
+    scalars) reusing the arrays of ``target`` where they fit; returns the
+    copy."""
     if isinstance(source, np.ndarray):
         if isinstance(target, np.ndarray) and target.shape == source.shape and target.dtype == source.dtype:
             np.copyto(target, source)
@@ -657,6 +632,17 @@ def _copy_into(source, target):
             target = [None] * len(source)
         target[:] = [_copy_into(s, t) for s, t in zip(source, target)]
         return target
+    if isinstance(source, tuple):
+        if not isinstance(target, tuple) or len(target) != len(source):
+            target = (None,) * len(source)
+        return tuple(_copy_into(s, t) for s, t in zip(source, target))
+    if dataclasses.is_dataclass(source) and not isinstance(source, type):
+        reuse = type(target) is type(source)
+        copied = target if reuse else copy.copy(source)
+        for field in dataclasses.fields(source):
+            value = _copy_into(getattr(source, field.name), getattr(target, field.name) if reuse else None)
+            object.__setattr__(copied, field.name, value)
+        return copied
     if isinstance(source, dict):
         if not isinstance(target, dict):
             target = {}
@@ -721,12 +707,6 @@ def _blas_threads(batch_flops):
 
 def _divergence_threshold(state):
     return DIVERGENCE_RATIO * max(state.loss_scale, 1.0)
-
-
-def _takes_steps(optimizer):
-    """Whether a full-batch optimizer uses the step protocol (GD) rather than
-    its own minimize (L-BFGS)."""
-    return not callable(getattr(optimizer, "minimize", None))
 
 
 def _truncate_l1(params, penalty, l1, *, remember):

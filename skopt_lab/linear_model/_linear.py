@@ -8,12 +8,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._base import (
-    BaseNetworkEstimator,
-    ClassifierTargetsMixin,
-    RegressorTargetsMixin,
-    _takes_epochs,
-)
+from .._base import BaseNetworkEstimator, ClassifierTargetsMixin, RegressorTargetsMixin
 from .._compat import Interval, StrOptions, _fit_context
 from .._docs import (
     FIT_DATA_DOC,
@@ -26,6 +21,7 @@ from .._docs import (
 from .._engine import losses
 from .._engine.plan import FitPlan
 from .._validation import compute_class_sample_weight
+from ..optimizers import takes_steps
 
 _COMMON_DOC = """
     penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
@@ -64,7 +60,7 @@ class _LinearModel(BaseNetworkEstimator):
 
     def _more_validate_params(self, optimizer, *, incremental):
         super()._more_validate_params(optimizer, incremental=incremental)
-        if self._penalty()[1] and not _takes_epochs(optimizer):
+        if self._penalty()[1] and not takes_steps(optimizer):
             raise ValueError(
                 "LBFGS supports only penalty='l2' or None: the l1 part of the "
                 "penalty is applied as a proximal step, which needs a step-based "

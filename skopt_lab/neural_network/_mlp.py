@@ -8,12 +8,13 @@ from sklearn.frozen import FrozenEstimator
 
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import BaseNetworkEstimator, ClassifierTargetsMixin, RegressorTargetsMixin, _takes_epochs
+from .._base import BaseNetworkEstimator, ClassifierTargetsMixin, RegressorTargetsMixin
 from .._compat import Interval, StrOptions
 from .._docs import OPTIMIZER_PARAMETER_DOC, TRAINING_ATTRIBUTES_DOC, TRAINING_PARAMETERS_DOC, fill_doc
 from .._engine import losses
 from .._engine.network import ACTIVATIONS
 from .._engine.plan import FitPlan
+from ..optimizers import takes_steps
 
 _DEFAULT_HIDDEN = (100,)
 _DEFAULT_ACTIVATION = "relu"
@@ -83,7 +84,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
     # ------------------------------------------------------------ validation
     def _more_validate_params(self, optimizer, *, incremental):
         super()._more_validate_params(optimizer, incremental=incremental)
-        if not _takes_epochs(optimizer):
+        if not takes_steps(optimizer):
             for name, default in (("dropout", 0.0), ("layer_lr_decay", 1.0)):
                 if getattr(self, name) != default:
                     raise ValueError(
