@@ -38,7 +38,7 @@ from ._compat import Interval, Options, StrOptions, _check_sample_weight, _fit_c
 from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, fill_doc
 from ._engine.targets import ClassEncoder, RegressionEncoder
 from ._engine.trainer import Averaging, Trainer, TrainingState
-from ._validation import check_counts, check_numeric_targets, check_scale, check_some_weight, plain
+from ._validation import check_numeric_targets, check_scale, check_some_weight, plain
 from .optimizers import OPTIMIZERS, Optimizer, get_optimizer, takes_steps
 
 
@@ -69,9 +69,8 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
     }
 
     # What a new fit forgets of an earlier one unless it sets it again:
-    # feature names (X may have none), and a sparsified linear model's
-    # coefficients (a fit leaves them dense).
-    _UNPUBLISHED_BY_FIT = ("feature_names_in_", "_sparse_coef")
+    # feature names (X may have none); families add their own.
+    _UNPUBLISHED_BY_FIT = ("feature_names_in_",)
 
     def set_params(self, **params):
         """Set the parameters of this estimator.
@@ -130,6 +129,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         check_some_weight(sample_weight)
         # 3. The plan, from the current parameters.
         plan = self._fit_plan(X.shape[1], encoder, optimizer, initial)
+        plan.loss.check_targets(y)
         if previous is not None:
             _check_same_network(plan, previous["_network"])
         network = plan.network()
@@ -275,8 +275,6 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             check_scale(
                 y, X.dtype, "y", "targets", "sklearn.compose.TransformedTargetRegressor(transformer=StandardScaler())"
             )
-            if getattr(self, "loss", None) == "poisson":
-                check_counts(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
         return X, y, sample_weight, feature_names
@@ -336,11 +334,13 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             "n_features_in_": network.layer_sizes[0],
             "n_iter_": state.n_iter,
             "t_": state.t,
-            "loss_curve_": state.loss_curve,
-            "learning_rates_": state.learning_rates,
+            # Copies: appending to a published list must not edit the
+            # record that partial_fit and warm_start continue.
+            "loss_curve_": list(state.loss_curve),
+            "learning_rates_": list(state.learning_rates),
             "best_loss_": min(state.loss_curve) if state.loss_curve else np.inf,
             "loss_": state.loss_curve[-1] if state.loss_curve else np.inf,
-            "validation_scores_": state.validation_scores if has_validation else None,
+            "validation_scores_": list(state.validation_scores) if has_validation else None,
             "best_validation_score_": state.best_validation_score if has_validation else None,
             "n_averaged_": state.n_averaged,
             "n_layers_": network.n_layers + 1,

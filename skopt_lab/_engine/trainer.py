@@ -33,7 +33,6 @@ from threadpoolctl import ThreadpoolController
 from .._validation import max_abs
 from ..optimizers import full_batch, takes_steps
 from ..optimizers._combine import step_sizes
-from .targets import DenseTargets
 
 # Training has diverged once a batch loss exceeds this multiple of the loss at
 # the start (floored at 1): adaptive optimizers with an absurd learning rate
@@ -197,14 +196,13 @@ class Trainer:
     def _run(self, state, X, Y, sample_weight, n_epochs, *, check_convergence):
         n_samples = X.shape[0]
         batch_size = resolve_batch_size(self.batch_size, n_samples, self.optimizer)
+        if sample_weight is not None and np.all(sample_weight == sample_weight[0]):
+            sample_weight = None  # the loss is a weighted mean: equal weights are none
         if batch_size >= n_samples:
-            # A full-batch objective is a weighted sum over the distinct rows,
-            # computed in a canonical order: the fit is then independent of
-            # the rows' order, and the same for repeated rows as for integer
-            # weights (a non-convex L-BFGS path, or AdaGrad on gradients near
-            # 0, would otherwise amplify the rounding of the sums).
-            X, Y_rows, sample_weight = distinct_rows(X, Y.dense(), sample_weight)
-            Y, batch_size = DenseTargets(Y_rows), X.shape[0]
+            merged = merge_repeated_rows(X, Y, sample_weight)
+            if merged is not None:
+                X, Y, sample_weight = merged
+                batch_size = X.shape[0]
         with _blas_threads(batch_size * self.network.n_params):
             if self.chain is None:
                 return self._minimize(state, X, Y, sample_weight, n_samples, n_epochs, check_convergence)
@@ -437,7 +435,7 @@ class Trainer:
         start = trainable.copy()
         grad = np.empty_like(trainable)
         Y_all = Y.dense()
-        batch_weights = sample_weight / sample_weight.sum()
+        batch_weights = 1.0 / X.shape[0] if sample_weight is None else sample_weight / sample_weight.sum()
         clock = [time.perf_counter()]
         last_iterate = start.copy()
 
@@ -488,40 +486,85 @@ class Trainer:
         return state
 
 
-def distinct_rows(X, Y, sample_weight):
-    """The distinct rows of (X, Y) in lexicographic order, with the total
-    weight of each (a count without ``sample_weight``); rows of weight 0 are
-    dropped, as they contribute nothing to a full-batch objective.
+def merge_repeated_rows(X, Y, sample_weight):
+    """The rows of a full-batch objective merged and ordered by content, or
+    None when the data needs neither.
+
+    A full-batch objective is a weighted sum over the rows: repeated rows
+    and integer weights are the same objective, but summed in other orders
+    they round differently, and a non-convex L-BFGS path or AdaGrad on
+    gradients near 0 amplifies that rounding until the fits differ
+    (scikit-learn's ``check_sample_weight_equivalence``). So when the data
+    has repeated rows of (X, Y), or unequal weights, the rows are merged
+    into distinct ones with their total weight (rows of total weight 0
+    dropped) and ordered by their content only. Data with neither, the
+    common case, is used as it is, without a copy: finding repeated rows
+    costs a hash of each row and a sort of the hashes.
 
     Returns
     -------
-    X_rows, Y_rows : arrays (X_rows sparse if X is)
-    weights : ndarray of the dtype of Y
+    None, or (X_rows, Y_rows, weights) with X_rows sparse if X is, Y_rows
+    targets of Y's kind and weights of Y's dtype.
     """
+    keys = _row_hashes(X, Y)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    distinct = np.r_[True, keys[1:] != keys[:-1]]  # where a distinct row starts, in `order`
+    if sample_weight is None and distinct.all():
+        return None
+    starts = np.flatnonzero(distinct)
+    lengths = np.diff(np.r_[starts, len(keys)])
+    for start, length in zip(starts[lengths > 1], lengths[lengths > 1]):
+        # Rows of equal hash: repeats of one row, or (rarely) a collision.
+        # They are ordered by content and compared exactly.
+        rows = order[start : start + length]
+        contents = [_row_bytes(X, Y, i) for i in rows]
+        ranked = sorted(range(length), key=contents.__getitem__)
+        order[start : start + length] = rows[ranked]
+        for position in range(1, length):
+            distinct[start + position] = contents[ranked[position]] != contents[ranked[position - 1]]
     weights = np.ones(X.shape[0], dtype=Y.dtype) if sample_weight is None else sample_weight.astype(Y.dtype)
-    if sparse.issparse(X):
-        X = X.tocsr(copy=True)
-        X.sum_duplicates()
-        X.eliminate_zeros()
-        X.sort_indices()
-        keys = [
-            (X.indices[start:stop].tobytes(), X.data[start:stop].tobytes(), Y[i].tobytes())
-            for i, (start, stop) in enumerate(zip(X.indptr[:-1], X.indptr[1:]))
-        ]
-        inverse, representatives, previous = np.empty(len(keys), dtype=np.intp), [], None
-        for i in sorted(range(len(keys)), key=keys.__getitem__):
-            if keys[i] != previous:
-                representatives.append(i)
-                previous = keys[i]
-            inverse[i] = len(representatives) - 1
-        X_rows, Y_rows = X[representatives], Y[representatives]
-    else:
-        rows, inverse = np.unique(np.hstack([X, Y]), axis=0, return_inverse=True)
-        X_rows, Y_rows = rows[:, : X.shape[1]], rows[:, X.shape[1] :]
-        X_rows, Y_rows = np.ascontiguousarray(X_rows), np.ascontiguousarray(Y_rows)
-    totals = np.bincount(inverse.ravel(), weights=weights, minlength=Y_rows.shape[0]).astype(Y.dtype)
-    kept = totals > 0
-    return X_rows[kept], Y_rows[kept], totals[kept]
+    totals = np.bincount(np.cumsum(distinct) - 1, weights=weights[order]).astype(Y.dtype)
+    first, kept = order[distinct], totals > 0
+    return X[first[kept]], Y[first[kept]], totals[kept]
+
+
+def _row_hashes(X, Y):
+    """A 64-bit hash of each row of (X, Y), exact integer arithmetic on the
+    values' bits, so that equal rows have equal hashes wherever they are."""
+    multipliers = np.random.default_rng(0).integers(1, 2**63, size=X.shape[1] + Y.shape[1], dtype=np.uint64) | 1
+    hashes = np.zeros(X.shape[0], dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        if sparse.issparse(X):
+            X = X.tocsr()
+            terms = _bits(X.data) * multipliers[X.indices]
+            nonempty = np.diff(X.indptr) > 0
+            hashes[nonempty] = np.add.reduceat(terms, X.indptr[:-1][nonempty])
+        else:
+            for start in range(0, X.shape[0], 4096):  # in blocks: no temporary the size of X
+                block = slice(start, start + 4096)
+                hashes[block] = (_bits(X[block]) * multipliers[: X.shape[1]]).sum(axis=1)
+        if hasattr(Y, "codes"):  # class codes: one per row
+            hashes += Y.codes.astype(np.uint64) * multipliers[-1]
+        else:
+            hashes += (_bits(Y.dense()) * multipliers[X.shape[1] :]).sum(axis=1)
+    return hashes
+
+
+def _bits(values):
+    """The bits of float values as unsigned integers (-0.0 and 0.0 differ)."""
+    values = np.ascontiguousarray(values)
+    return values.view(np.uint64 if values.dtype.itemsize == 8 else np.uint32).astype(np.uint64, copy=False)
+
+
+def _row_bytes(X, Y, i):
+    """Row ``i`` of (X, Y) as bytes, for exact comparisons and ordering."""
+    row = X[i : i + 1]
+    if sparse.issparse(row):
+        row = sparse.csr_matrix(row)
+        row.sum_duplicates()
+        return row.indices.tobytes() + row.data.tobytes() + Y[[i]].dense().tobytes()
+    return np.ascontiguousarray(row).tobytes() + Y[[i]].dense().tobytes()
 
 
 class Averaging:

@@ -45,6 +45,9 @@ _PROBABILISTIC_LOSSES = ("log_loss", "modified_huber")
 
 
 class _LinearModel(BaseNetworkEstimator):
+    # A fit leaves the coefficients dense: it forgets sparsify().
+    _UNPUBLISHED_BY_FIT = (*BaseNetworkEstimator._UNPUBLISHED_BY_FIT, "_sparse_coef")
+
     _parameter_constraints = {
         **BaseNetworkEstimator._parameter_constraints,
         "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],

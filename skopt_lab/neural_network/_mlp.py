@@ -91,12 +91,6 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
                         f"{name}={getattr(self, name)} needs a step-based optimizer such as 'adam': "
                         "L-BFGS minimizes a fixed, deterministic objective with no learning rate."
                     )
-        n_hidden = len(self._hidden_layers(self._pretrained_source())[0])
-        if self.freeze_layers > n_hidden:
-            raise ValueError(
-                f"freeze_layers={self.freeze_layers} is larger than the number of hidden "
-                f"layers ({n_hidden}); at most {n_hidden} can be frozen."
-            )
 
     def _pretrained_source(self):
         """The fitted network to start from, or None."""
@@ -143,8 +137,14 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
 
     # ------------------------------------------------------------------ plan
     def _fit_plan(self, n_features, encoder, optimizer, initial):
+        """The plan, with the pretrained network resolved and checked once."""
         source = self._pretrained_source()
         sizes, activation = self._hidden_layers(source)
+        if self.freeze_layers > len(sizes):
+            raise ValueError(
+                f"freeze_layers={self.freeze_layers} is larger than the number of hidden "
+                f"layers ({len(sizes)}); at most {len(sizes)} can be frozen."
+            )
         return FitPlan(
             (n_features, *sizes, encoder.n_outputs),
             activation,
