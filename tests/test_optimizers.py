@@ -20,6 +20,7 @@ import pytest
 from reference import trajectories
 from reference.variants import VARIANTS
 from sklearn.base import clone
+from sklearn.datasets import load_iris
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skopt_lab.optimizers
@@ -687,3 +688,61 @@ def test_custom_optimizer_constraints_need_no_private_import():
 
     with pytest.raises(ValueError, match="'momentum' parameter of Signum"):
         Signum(momentum=1.5).validate()
+
+
+# --------------------------------------------------------------------------
+# An optimizer that evaluates the model elsewhere than where it trains it
+# (as schedule-free methods do): the estimators predict, score, early-stop
+# and pickle with its evaluation parameters.
+@dataclasses.dataclass
+class _AverageState:
+    count: int
+    average: list
+
+
+class _EvaluateAtTheAverage(Transform):
+    """Last in a chain: the running mean of the iterates, where the model is evaluated."""
+
+    def init(self, params, context):
+        return _AverageState(0, [p.copy() for p in params])
+
+    def update(self, updates, state, params, scratch):
+        state.count += 1
+        for average, p, u in zip(state.average, params, updates):
+            average += (p + u - average) * (1.0 / state.count)  # ā ← ā + (θ − ā)/k
+
+    def evaluation_params(self, state, params):
+        return state.average
+
+
+class _AveragedSGD(SGD):
+    def chain(self):
+        return Chain(*super().chain().transforms, _EvaluateAtTheAverage())
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_estimators_evaluate_where_the_optimizer_says(early_stopping):
+    X, y = load_iris(return_X_y=True)
+    common = dict(batch_size=20, max_iter=8, tol=None, early_stopping=early_stopping, random_state=0)
+    ours = MLPClassifier((5,), optimizer=_AveragedSGD(learning_rate=0.1), **common).fit(X, y)
+    # the trainer's own averaging of the iterates is the same model
+    averaged = MLPClassifier((5,), optimizer=SGD(learning_rate=0.1), average=True, **common).fit(X, y)
+    np.testing.assert_array_equal(ours.predict_proba(X), averaged.predict_proba(X))
+    if early_stopping:  # scored at the average, and the best average restored
+        assert ours.validation_scores_ == averaged.validation_scores_
+    else:
+        assert not np.array_equal(ours._train_state.theta, ours._train_state.model_theta)
+    restored = pickle.loads(pickle.dumps(ours))
+    np.testing.assert_array_equal(restored.predict_proba(X), ours.predict_proba(X))
+
+
+def test_partial_fit_continues_both_sequences():
+    X, y = load_iris(return_X_y=True)
+    common = dict(batch_size=20, random_state=0)
+    ours = MLPClassifier((5,), optimizer=_AveragedSGD(learning_rate=0.1), **common)
+    averaged = MLPClassifier((5,), optimizer=SGD(learning_rate=0.1), average=True, **common)
+    for _ in range(3):
+        ours.partial_fit(X, y, classes=[0, 1, 2])
+        averaged.partial_fit(X, y, classes=[0, 1, 2])
+        ours = pickle.loads(pickle.dumps(ours))
+    np.testing.assert_array_equal(ours.coefs_[0], averaged.coefs_[0])

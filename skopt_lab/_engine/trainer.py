@@ -82,12 +82,18 @@ class TrainingState:
     n_averaged: int = 0
     # The l1 penalty owed and applied to each weight (see _truncate_l1).
     l1: dict | None = None
+    # Where the optimizer evaluates the model when that is not the iterate
+    # (Transform.evaluation_params; schedule-free methods), after each epoch.
+    evaluation: np.ndarray | None = None
 
     @property
     def model_theta(self):
         """The parameters the model predicts with: the average of the
-        iterates once averaging has begun, the iterate otherwise."""
-        return self.average if self.n_averaged else self.theta
+        iterates once averaging has begun, else the optimizer's evaluation
+        point if it keeps one apart from the iterate, else the iterate."""
+        if self.n_averaged:
+            return self.average
+        return self.theta if self.evaluation is None else self.evaluation
 
     def copy(self):
         """An independent copy: training it leaves this state untouched."""
@@ -103,6 +109,7 @@ class TrainingState:
             order=_copy_into(self.order, None),
             average=_copy_into(self.average, None),
             l1=_copy_into(self.l1, None),
+            evaluation=_copy_into(self.evaluation, None),
         )
 
 
@@ -322,6 +329,7 @@ class Trainer:
 
     def _end_epoch(self, state, loss, learning_rate, started, check_convergence):
         """Record the epoch, step the schedule, and say whether to stop."""
+        self._evaluate_where_the_optimizer_says(state)
         state.loss_curve.append(loss)
         state.learning_rates.append(learning_rate)
         score = self.validation_score(state.model_theta) if self.validation_score else None
@@ -378,6 +386,22 @@ class Trainer:
             state.theta[...] = state.best_theta
             if state.n_averaged:
                 state.average[...] = state.best_theta
+            if state.evaluation is not None:
+                state.evaluation[...] = state.best_theta
+
+    def _evaluate_where_the_optimizer_says(self, state):
+        """Refresh ``state.evaluation`` from the chain's evaluation
+        parameters, or set it to None when they are the iterate."""
+        offset = self.network.trainable_offset
+        evaluation = None
+        if self.chain is not None:
+            evaluation = self.chain.evaluation_params(state.optimizer_state, [state.theta[offset:]])
+        if evaluation is None:
+            state.evaluation = None
+            return
+        if state.evaluation is None or state.evaluation.shape != state.theta.shape:
+            state.evaluation = state.theta.copy()
+        state.evaluation[offset:] = evaluation[0]
 
     def _diverging(self, state, batch_loss, epoch_start, X, Y, weights):
         """Whether a batch loss is non-finite or has exploded past the scale.
@@ -624,7 +648,7 @@ class _Snapshot:
     """
 
     def __init__(self, state=None):
-        self.theta = self.optimizer_state = self.order = self.average = self.l1 = None
+        self.theta = self.optimizer_state = self.order = self.average = self.l1 = self.evaluation = None
         if state is not None:
             self.take(state)
 
@@ -635,6 +659,7 @@ class _Snapshot:
         self.average = _copy_into(state.average, self.average)
         self.n_averaged = state.n_averaged
         self.l1 = _copy_into(state.l1, self.l1)
+        self.evaluation = _copy_into(state.evaluation, self.evaluation)
         self.rng = copy.deepcopy(state.rng.bit_generator.state)
         self.n_iter, self.t = state.n_iter, state.t
         self.records = len(state.loss_curve), len(state.learning_rates), len(state.validation_scores)
@@ -647,6 +672,7 @@ class _Snapshot:
         state.average = _copy_into(self.average, state.average)
         state.n_averaged = self.n_averaged
         state.l1 = _copy_into(self.l1, state.l1)
+        state.evaluation = _copy_into(self.evaluation, state.evaluation)
         state.rng.bit_generator.state = self.rng
         state.n_iter, state.t = self.n_iter, self.t
         for records, length in zip((state.loss_curve, state.learning_rates, state.validation_scores), self.records):

@@ -80,6 +80,10 @@ class Chain(Transform):
             total = _multiply(total, transform.step_scale(inner, params))
         return total
 
+    def evaluation_params(self, state, params):
+        found = [transform.evaluation_params(inner, params) for transform, inner in zip(self.transforms, state)]
+        return next((evaluation for evaluation in reversed(found) if evaluation is not None), None)
+
 
 def step_sizes(transform, state, params):
     """The per-element step size of the last update, one entry per array of
@@ -203,6 +207,16 @@ class Partition(Transform):
     def on_plateau(self, state):
         acted = [self.transforms[label].on_plateau(inner) for label, inner in state.inner.items()]
         return any(acted)
+
+    def evaluation_params(self, state, params):
+        evaluation = None
+        for label, blocks in state.groups.items():
+            group = self.transforms[label].evaluation_params(state.inner[label], [block.view(params) for block in blocks])
+            if group is not None:
+                evaluation = [p.copy() for p in params] if evaluation is None else evaluation
+                for block, values in zip(blocks, group):
+                    block.view(evaluation)[...] = values
+        return evaluation
 
     def step_scale(self, state, params):
         scales = [np.ones_like(p) for p in params]

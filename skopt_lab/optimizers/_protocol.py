@@ -168,7 +168,12 @@ class Transform:
     - ``step_scale(state, params)``: the factor by which the transform
       scaled the last gradient, per element (a diagonal preconditioner's
       1/(√v + ε), the learning rate), or None; an l1 penalty's proximal step
-      multiplies them.
+      multiplies them;
+    - ``evaluation_params(state, params)``: where the model is to be
+      evaluated, if not at the parameters being trained (a schedule-free
+      method trains at y and evaluates at x): a list shaped like ``params``,
+      or None. The estimators then predict, score, early-stop and pickle
+      with these parameters, refreshed after each epoch.
 
     Examples
     --------
@@ -217,6 +222,10 @@ class Transform:
 
     def step_scale(self, state, params):
         """Per-element factor of the last update on the gradient, or None."""
+        return None
+
+    def evaluation_params(self, state, params):
+        """The parameters to evaluate the model at, if not ``params`` (None)."""
         return None
 
 
