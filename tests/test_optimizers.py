@@ -502,6 +502,15 @@ def test_a_transform_written_by_hand_fits_in_an_optimizer():
     assert est.n_iter_ == 3 and est.optimizer_.learning_rate == 0.1
 
 
+def test_the_former_protocol_is_refused_with_a_pointer_to_the_new_one():
+    with pytest.raises(TypeError, match="defines full_batch, update, of the former optimizer protocol.*transforms\\(\\)"):
+        class Former(SGD):  # noqa: F841
+            full_batch = True
+
+            def update(self, params, grads, state):
+                pass
+
+
 def test_a_custom_optimizer_needs_a_learning_rate_default():
     with pytest.raises(TypeError, match="learning_rate"):
         class NoRate(Optimizer, momentum=0.9):  # noqa: F841

@@ -158,6 +158,14 @@ class Optimizer(BaseEstimator):
 
     def __init_subclass__(cls, **defaults):
         super().__init_subclass__()
+        former = sorted(set(vars(cls)) & _FORMER_PROTOCOL)
+        if former:
+            raise TypeError(
+                f"{cls.__name__} defines {', '.join(former)}, of the former optimizer protocol, which "
+                "nothing calls any more: return the optimizer's transforms from transforms() instead "
+                "(a Transform has init(params, context) and update(updates, state, params, scratch)), "
+                "and declare kind = 'full_batch' for a full-batch optimizer. See skopt_lab.optimizers.Optimizer."
+            )
         if not defaults:
             return
         hyperparameters = {**getattr(cls, "_defaults", {}), **defaults}
@@ -280,6 +288,10 @@ class Optimizer(BaseEstimator):
         self.chain().update(updates, state, params, [np.empty_like(p) for p in params])
         for p, u in zip(params, updates):
             p += u
+
+
+# Methods and attributes optimizers had before they were chains of transforms.
+_FORMER_PROTOCOL = {"update", "init_state", "full_batch", "begin_epoch", "end_epoch", "on_plateau", "step_sizes"}
 
 
 def _generated_init(cls, hyperparameters):
