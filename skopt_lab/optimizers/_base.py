@@ -112,7 +112,7 @@ class Optimizer(BaseEstimator):
                                       "momentum": [Interval(Real, 0, 1, closed="left")]}
 
             def transforms(self):
-                return [Trace(self.momentum), ScaleBySign()]
+                return [Ema(self.momentum), ScaleBySign()]
 
     ``_parameter_constraints`` declares the checks of each hyperparameter
     (:class:`Interval`, :class:`StrOptions`, ... are re-exported by
@@ -196,7 +196,7 @@ class Optimizer(BaseEstimator):
         """
         clip_norm = getattr(self, "clip_norm", None)
         clip = [ClipByGlobalNorm(clip_norm)] if clip_norm is not None else []
-        return Chain(*clip, *self.transforms(), ScaleByLearningRate(self.learning_rate, self.schedule))
+        return Chain(*clip, *self.transforms(), ScaleByLearningRate(self.learning_rate, getattr(self, "schedule", None)))
 
     # ---------------------------------------------------------- validation
     def validate(self, *, has_validation=None):
