@@ -23,7 +23,8 @@ from sklearn.base import BaseEstimator, is_regressor
 from sklearn.callback import CallbackSupportMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, check_scalar
+from sklearn.utils.metadata_routing import UNUSED
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import (
@@ -35,7 +36,7 @@ from sklearn.utils.validation import (
 
 from ._callback_bridge import CallbackBridge
 from ._compat import Interval, Options, StrOptions, _check_sample_weight, _fit_context, _get_feature_names
-from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, fill_doc
+from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, PARTIAL_FIT_EPOCHS_DOC, fill_doc
 from ._engine.targets import ClassEncoder, RegressionEncoder
 from ._engine.trainer import Averaging, Trainer, TrainingState
 from ._validation import check_numeric_targets, check_scale, check_some_weight, plain
@@ -67,6 +68,9 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         "average_decay": [Interval(Real, 0, 1, closed="neither"), None],
         "verbose": ["verbose"],
     }
+
+    # n_epochs of partial_fit says how long to train, it is not data to route.
+    __metadata_request__partial_fit = {"n_epochs": UNUSED}
 
     # What a new fit forgets of an earlier one unless it sets it again:
     # feature names (X may have none); families add their own.
@@ -117,6 +121,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight=None, *, incremental, classes=None, initial=None, n_epochs=1):
         previous = self._previous_fit(incremental, initial)
         # 1. Parameters, then data: every error is raised before training.
+        check_scalar(n_epochs, "n_epochs", Integral, min_val=1)
         optimizer = get_optimizer(self.optimizer)
         has_validation = self.early_stopping and not incremental
         self._more_validate_params(optimizer, incremental=incremental)
@@ -192,20 +197,6 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             setattr(self, name, value)
         callback_ctx.call_on_fit_task_end(estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={})
         return self
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def _partial_fit_epochs(self, X, y, n_epochs, classes=None, sample_weight=None):
-        """``n_epochs`` calls of ``partial_fit`` on the same data, in one call.
-
-        The same model as the calls one by one (each epoch draws its
-        shuffle from the same generator), without validating the data and
-        copying the training state again for every epoch: searches that
-        continue training between rungs (``HyperbandSearchCV``) use it.
-        Only divergence is reported differently: the run stops at the first
-        diverging step, with one ``ConvergenceWarning``, where the calls
-        would each restore the last sound epoch and warn.
-        """
-        return self._fit(X, y, sample_weight, incremental=True, classes=classes, n_epochs=n_epochs)
 
     # --------------------------------------------------------- 1. validation
     def _previous_fit(self, incremental, initial=None):
@@ -454,8 +445,9 @@ class ClassifierTargetsMixin:
 
     @available_if(_partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Train for one epoch on (X, y), continuing the previous calls.
+    @fill_doc(n_epochs=PARTIAL_FIT_EPOCHS_DOC)
+    def partial_fit(self, X, y, classes=None, sample_weight=None, n_epochs=1):
+        """Train for one epoch (or ``n_epochs``) on (X, y), continuing the previous calls.
 
         The optimizer's state (moments, step count, schedule) and the random
         generator carry over, so n calls with the same data give exactly
@@ -475,13 +467,14 @@ class ClassifierTargetsMixin:
             again.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights.
+        {n_epochs}
 
         Returns
         -------
         self : object
             The estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes, n_epochs=n_epochs)
 
     def _stratify(self, y):
         if y.ndim != 1:
@@ -587,8 +580,9 @@ class RegressorTargetsMixin:
 
     @available_if(_partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None):
-        """Train for one epoch on (X, y), continuing the previous calls.
+    @fill_doc(n_epochs=PARTIAL_FIT_EPOCHS_DOC)
+    def partial_fit(self, X, y, sample_weight=None, n_epochs=1):
+        """Train for one epoch (or ``n_epochs``) on (X, y), continuing the previous calls.
 
         The optimizer's state (moments, step count, schedule) and the random
         generator carry over, so n calls with the same data give exactly
@@ -604,13 +598,14 @@ class RegressorTargetsMixin:
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights.
+        {n_epochs}
 
         Returns
         -------
         self : object
             The estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=True)
+        return self._fit(X, y, sample_weight, incremental=True, n_epochs=n_epochs)
 
     def _score_output(self, encoder, raw, y, sample_weight, link):
         return r2_score(y, encoder.decode(link(raw)), sample_weight=sample_weight)

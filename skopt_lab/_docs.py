@@ -113,6 +113,19 @@ FIT_SUMMARY_DOC = """
         it was.
 """
 
+PARTIAL_FIT_EPOCHS_DOC = """
+        n_epochs : int, default=1
+            Epochs to train in this call, each a pass over (X, y):
+            ``partial_fit(X, y, n_epochs=n)`` is the model of ``n`` calls
+            with ``n_epochs=1``, without validating the data and copying the
+            training state again for every epoch. The one difference is on
+            divergence: training stops at the first diverging step with one
+            ``ConvergenceWarning``, where the calls would each warn. This is
+            the documented way to continue training by several epochs:
+            ``HyperbandSearchCV`` trains a rung in one call of any
+            estimator whose ``partial_fit`` has an ``n_epochs`` parameter.
+"""
+
 FIT_DATA_DOC = """
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; float32 data trains in float32.

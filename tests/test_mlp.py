@@ -74,7 +74,8 @@ def test_partial_fit_equals_fit_with_shuffle_and_dropout():
     ids=lambda value: getattr(value, "__name__", ""),
 )
 def test_several_epochs_in_one_call_equal_the_calls_one_by_one(Estimator, params):
-    # HyperbandSearchCV continues a fold model by a rung's epochs in one call.
+    # partial_fit(n_epochs=n), with which HyperbandSearchCV continues a fold
+    # model by a rung's epochs in one call.
     X, y = make_classification(n_samples=150, n_features=5, n_classes=3, n_informative=3, random_state=0)
     regression = Estimator in (MLPRegressor, LinearRegressor)
     if regression:
@@ -83,10 +84,10 @@ def test_several_epochs_in_one_call_equal_the_calls_one_by_one(Estimator, params
     weights = np.linspace(0.5, 2.0, len(y))
     one_by_one, at_once = Estimator(random_state=1, tol=None, **params), Estimator(random_state=1, tol=None, **params)
     one_by_one.partial_fit(X, y, sample_weight=weights, **classes)
-    at_once._partial_fit_epochs(X, y, 1, sample_weight=weights, **classes)
+    at_once.partial_fit(X, y, sample_weight=weights, n_epochs=1, **classes)
     for _ in range(4):
         one_by_one.partial_fit(X, y, sample_weight=weights)
-    at_once._partial_fit_epochs(X, y, 4, sample_weight=weights)
+    at_once.partial_fit(X, y, sample_weight=weights, n_epochs=4)
     for name in ("coef_", "intercept_", "coefs_", "intercepts_", "loss_curve_", "n_iter_", "t_"):
         if hasattr(one_by_one, name):
             ours, theirs = getattr(at_once, name), getattr(one_by_one, name)

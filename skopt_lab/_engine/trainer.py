@@ -17,6 +17,7 @@ instead of the epoch loop.
 """
 
 import contextlib
+import contextvars
 import copy
 import dataclasses
 import functools
@@ -47,6 +48,11 @@ LARGE_SCALE = 1e3
 # pay for their synchronisation; on a busy machine they spin against other
 # processes instead (seen: 10x slower fine-tuning of a digits network).
 SMALL_BATCH_FLOPS = 4e6
+
+# True while a search (skopt_lab's BayesSearchCV, HyperbandSearchCV) runs the
+# fit: Ctrl-C must then stop the search, so training lets KeyboardInterrupt
+# through instead of keeping the last sound epoch with a warning.
+PROPAGATE_INTERRUPT = contextvars.ContextVar("skopt_lab_propagate_interrupt", default=False)
 
 
 @dataclasses.dataclass
@@ -129,7 +135,8 @@ class Trainer:
     convergence test afresh and runs up to ``max_iter`` epochs, warning when
     it stops at that budget; :meth:`partial_fit` runs one epoch. Both stop
     cleanly on divergence and on Ctrl-C, keeping the weights of the last
-    epoch known to be sound, with a ``ConvergenceWarning`` that says so.
+    epoch known to be sound, with a ``ConvergenceWarning`` that says so
+    (inside a search, ``PROPAGATE_INTERRUPT``, Ctrl-C is raised instead).
 
     Parameters
     ----------
@@ -291,6 +298,8 @@ class Trainer:
             if diverged is None:
                 diverged = self._check_last_step(state, X, Y, weights)
         except KeyboardInterrupt:
+            if PROPAGATE_INTERRUPT.get():
+                raise
             # The interrupted epoch's partial steps and records are dropped.
             interrupted = True
             if current_start is not None:
@@ -483,6 +492,8 @@ class Trainer:
         try:
             result = self.optimizer.minimize(objective, trainable, max_iter=max_iter, callback=after_iteration)
         except KeyboardInterrupt:
+            if PROPAGATE_INTERRUPT.get():
+                raise
             trainable[...] = last_iterate
             self._warn(state, "was interrupted", " (KeyboardInterrupt)", X, Y)
             return state
