@@ -667,6 +667,17 @@ def test_an_estimator_trains_with_a_partition():
     np.testing.assert_array_equal(restored.coefs_[0], partly.coefs_[0])
 
 
+def test_partition_writes_through_views_of_any_array():
+    params = [np.ones((3, 2)).T, np.ones(2)]  # a transposed, non-contiguous array is one block
+    decay = Partition({"weight": AddDecayedWeights(1.0), "bias": Chain()}, lambda block: block.role)
+    updates = [np.zeros((3, 2)).T, np.zeros(2)]
+    decay.update(updates, decay.init(params, _context(params)), params, [np.empty((2, 3)), np.empty(2)])
+    np.testing.assert_array_equal(updates[0], np.ones((2, 3)))
+    part = Block("w", 0, 0, 3, (3,))
+    with pytest.raises(ValueError, match="not C-contiguous"):
+        part.view([np.ones((3, 2)).T])
+
+
 def test_partition_refuses_an_unlabelled_group():
     params = [np.zeros((2, 2)), np.zeros(2)]
     partition = Partition({"weight": Chain()}, lambda block: block.role)

@@ -63,8 +63,14 @@ class Block:
 
     def view(self, arrays):
         """The part of ``arrays`` (the parameters, or arrays shaped like
-        them) this block describes, as a view of its shape."""
-        return arrays[self.array].reshape(-1)[self.start : self.stop].reshape(self.shape)
+        them) this block describes, as a view of its shape: writing to it
+        writes to the array."""
+        array = arrays[self.array]
+        if self.start == 0 and self.stop == array.size:
+            return array.reshape(self.shape)
+        if not array.flags.c_contiguous:  # a flat copy would take the writes
+            raise ValueError(f"Block {self.name!r} is part of an array that is not C-contiguous.")
+        return array.reshape(-1)[self.start : self.stop].reshape(self.shape)
 
 
 @dataclasses.dataclass(frozen=True)
