@@ -39,7 +39,7 @@ from ._compat import Interval, Options, StrOptions, _check_sample_weight, _fit_c
 from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, PARTIAL_FIT_EPOCHS_DOC, fill_doc
 from ._engine.targets import ClassEncoder, RegressionEncoder
 from ._engine.trainer import Averaging, Trainer, TrainingState
-from ._validation import check_numeric_targets, check_scale, check_some_weight, plain
+from ._validation import check_numeric_targets, check_scale, check_some_weight, plain, unit_max
 from .optimizers import OPTIMIZERS, Optimizer, get_optimizer, takes_steps
 
 
@@ -96,8 +96,19 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         if any(key.startswith("optimizer__") for key in params):
             optimizer = params.get("optimizer", self.optimizer)
             if optimizer is None or isinstance(optimizer, str):
-                params = {**params, "optimizer": get_optimizer(optimizer)}
+                params = {**params, "optimizer": self._get_optimizer(optimizer)}
         return super().set_params(**params)
+
+    @classmethod
+    def _get_optimizer(cls, optimizer):
+        """A fresh optimizer from the ``optimizer`` parameter; None is the
+        family's default."""
+        return cls._default_optimizer() if optimizer is None else get_optimizer(optimizer)
+
+    @staticmethod
+    def _default_optimizer():
+        """What ``optimizer=None`` stands for."""
+        return get_optimizer(None)
 
     @fill_doc(fit_summary=FIT_SUMMARY_DOC, fit_data=FIT_DATA_DOC)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -122,15 +133,17 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         previous = self._previous_fit(incremental, initial)
         # 1. Parameters, then data: every error is raised before training.
         check_scalar(n_epochs, "n_epochs", Integral, min_val=1)
-        optimizer = get_optimizer(self.optimizer)
+        optimizer = self._get_optimizer(self.optimizer)
         has_validation = self.early_stopping and not incremental
         self._more_validate_params(optimizer, incremental=incremental)
         optimizer.validate(has_validation=has_validation)
         X, y, sample_weight, feature_names = self._validate_fit_data(X, y, sample_weight, previous)
         # 2. Targets.
-        encoder = self._fit_target_encoder(y, classes=classes, previous=previous, incremental=incremental)
+        encoder = self._fit_target_encoder(
+            y, classes=classes, previous=previous, incremental=incremental, sample_weight=sample_weight
+        )
         Y = encoder.encode(y, X.dtype)
-        sample_weight = self._class_weighted(y, sample_weight, incremental)
+        sample_weight = unit_max(self._class_weighted(y, sample_weight, incremental, encoder))
         check_some_weight(sample_weight)
         # 3. The plan, from the current parameters.
         plan = self._fit_plan(X.shape[1], encoder, optimizer, initial)
@@ -178,7 +191,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             batch_size=self.batch_size,
             shuffle=self.shuffle,
             tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
+            n_iter_no_change=self._epochs_without_improvement(),
             max_iter=self.max_iter,
             verbose=self.verbose,
             validation_score=validation,
@@ -268,10 +281,16 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+            sample_weight = unit_max(sample_weight)
         return X, y, sample_weight, feature_names
 
-    def _class_weighted(self, y, sample_weight, incremental):
+    def _class_weighted(self, y, sample_weight, incremental, encoder):
         return sample_weight
+
+    def _epochs_without_improvement(self):
+        """How many consecutive epochs without improvement stop training:
+        ``n_iter_no_change``, as scikit-learn's SGD estimators count."""
+        return self.n_iter_no_change
 
     # ------------------------------------------------------- 3. training data
     def _split_validation(self, X, Y, y, sample_weight, encoder, network, rng):
@@ -352,9 +371,18 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         return self._network.forward(theta, X, n_layers=n_layers)
 
     def _views(self):
-        """(coefs, intercepts) views of the flat parameter vector."""
+        """(coefs, intercepts) views of the flat parameter vector, in the
+        network's units."""
         check_is_fitted(self)
         return self._network.unpack(self._train_state.model_theta)
+
+    def _layers(self):
+        """(coefs, intercepts) in the targets' units: views of the flat
+        parameter vector, but for a standardised regressor's output layer,
+        which is mapped back (a copy)."""
+        coefs, intercepts = self._views()
+        coefs[-1], intercepts[-1] = self._target_encoder.from_network_layer(coefs[-1], intercepts[-1])
+        return coefs, intercepts
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "_train_state")
@@ -369,7 +397,7 @@ def _partial_fit_available(estimator):
     """``partial_fit`` exists unless the optimizer only minimizes whole
     problems (L-BFGS), as scikit-learn's MLP hides it for ``solver="lbfgs"``."""
     try:
-        return takes_steps(get_optimizer(estimator.optimizer))
+        return takes_steps(estimator._get_optimizer(estimator.optimizer))
     except (TypeError, ValueError):
         return True  # let partial_fit report the invalid optimizer
 
@@ -396,7 +424,7 @@ def _check_same_network(plan, network):
 class ClassifierTargetsMixin:
     """Label encoding, predictions and scores shared by the classifiers."""
 
-    def _fit_target_encoder(self, y, *, classes, previous, incremental):
+    def _fit_target_encoder(self, y, *, classes, previous, incremental, sample_weight=None):
         if previous is None:
             check_classification_targets(y)
             if incremental and classes is None:
@@ -432,11 +460,24 @@ class ClassifierTargetsMixin:
                     f"{labels.tolist()}; got classes={np.asarray(classes).tolist()}."
                 )
             return ClassEncoder(labels, multilabel=True)
-        labels = unique_labels(classes) if classes is not None else unique_labels(y)
+        if classes is None:
+            labels = unique_labels(y)
+            if len(labels) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in the "
+                    f"data, but the data contains only one class: {plain(labels[0])!r}."
+                )
+            return ClassEncoder(labels, multilabel=False)
+        labels = unique_labels(classes)
+        missing = np.setdiff1d(unique_labels(y), labels)
+        if missing.size:
+            raise ValueError(
+                f"classes={[plain(c) for c in labels]} must include every label of y, which also "
+                f"has {[plain(c) for c in missing]}: list every class of the problem in `classes`."
+            )
         if len(labels) < 2:
             raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes in the "
-                f"data, but the data contains only one class: {labels[0]}."
+                f"classes={[plain(c) for c in labels]} lists one class: a classifier needs at least 2."
             )
         return ClassEncoder(labels, multilabel=False)
 
@@ -570,12 +611,20 @@ class ClassifierTargetsMixin:
         return self._target_encoder.probabilities(raw, self._network.loss.log_link)
 
 
+#: The regression losses for which ``normalize_y`` standardises the targets:
+#: those whose value scales with the square of the residual, so that the
+#: standardised problem has the same optimum (see the regressors' docstrings).
+_STANDARDISED_LOSSES = ("squared_error", "huber", "squared_epsilon_insensitive")
+
+
 class RegressorTargetsMixin:
     """Target handling, predictions and scores shared by the regressors."""
 
-    def _fit_target_encoder(self, y, *, classes, previous, incremental):
+    def _fit_target_encoder(self, y, *, classes, previous, incremental, sample_weight=None):
         if previous is not None:
             return previous["_target_encoder"]
+        if self.normalize_y and self.loss in _STANDARDISED_LOSSES:
+            return RegressionEncoder.standardising(y, sample_weight, center=getattr(self, "fit_intercept", True))
         return RegressionEncoder(1 if y.ndim == 1 else y.shape[1], y.ndim)
 
     @available_if(_partial_fit_available)

@@ -31,8 +31,10 @@ TRAINING_PARAMETERS_DOC = """
         consecutive epochs. None disables the test: ``fit`` then trains
         exactly ``max_iter`` epochs, and reaching them is no warning.
     n_iter_no_change : int or inf, default=10
-        Epochs without improvement before stopping; ``np.inf`` never stops
-        on a plateau.
+        Epochs without improvement before stopping, counted as scikit-learn
+        counts them: the linear models stop after ``n_iter_no_change`` such
+        epochs (as ``SGDClassifier``), the MLPs after one more (as
+        ``MLPClassifier``); ``np.inf`` never stops on a plateau.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified for
         classifiers), stop when its score stops improving and restore the best

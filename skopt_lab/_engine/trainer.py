@@ -151,7 +151,7 @@ class Trainer:
         early stopping); None disables the convergence test, and ``fit``
         then runs exactly ``max_iter`` epochs without warning.
     n_iter_no_change : int or inf
-        Epochs without ``tol`` improvement before stopping.
+        Consecutive epochs without ``tol`` improvement that stop training.
     max_iter : int
         Epochs of ``fit``.
     verbose : int
@@ -236,7 +236,7 @@ class Trainer:
         # The gradient is computed into `update`, which the chain rewrites
         # into the step; `scratch` is the chain's work space.
         update, scratch = np.empty_like(trainable), np.empty_like(trainable)
-        l1_strength = network.l1 * network.weight_mask(theta.dtype) if network.l1 else None
+        l1_strength = network.l1_strength(theta.dtype) if network.has_l1 else None
         if l1_strength is not None and (state.l1 is None or state.l1["total"].shape != trainable.shape):
             state.l1 = {"total": np.zeros_like(trainable), "applied": np.zeros_like(trainable)}
         gather = _BatchGatherer(X, Y, weights, batch_size, shuffle=self.shuffle and n_batches > 1)
@@ -362,9 +362,9 @@ class Trainer:
         return stop
 
     def _update_no_improvement(self, state, loss, score):
-        """scikit-learn's MLP rule: stop after ``n_iter_no_change`` epochs
-        without ``tol`` improvement of the validation score (early stopping)
-        or of the training loss."""
+        """Stop once ``n_iter_no_change`` consecutive epochs have not
+        improved the validation score (early stopping) or the training loss
+        by ``tol``."""
         if score is not None:
             improved = self.tol is None or score >= state.best_validation_score + self.tol
             if score > state.best_validation_score:
@@ -374,7 +374,7 @@ class Trainer:
             improved = self.tol is None or loss <= state.best_loss - self.tol
         state.best_loss = min(state.best_loss, loss)
         state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
-        if state.no_improvement_count > self.n_iter_no_change:
+        if state.no_improvement_count >= self.n_iter_no_change:
             if self.chain.on_plateau(state.optimizer_state):
                 state.no_improvement_count = 0
                 if self.verbose:
@@ -745,7 +745,7 @@ def _scale_note(X, Y, network):
         return ""
     what = "X" if scale_X >= scale_Y else "y"
     fix = "standardise the features (StandardScaler)" if what == "X" else (
-        "standardise the targets (TransformedTargetRegressor(transformer=StandardScaler()))"
+        "standardise the targets (normalize_y=True, or TransformedTargetRegressor(transformer=StandardScaler()))"
     )
     return (
         f" The data's scale may be the cause: {what} has values up to {max(scale_X, scale_Y):.3g} in "
