@@ -50,9 +50,7 @@ class DenseTargets:
         return self.values
 
     def column_means(self, weights):
-        # summed in the canonical order of _weighted_moments: the same start
-        # for repeated rows as for integer weights
-        return np.array([_weighted_moments(column, weights, True)[0] for column in self.values.T], dtype=self.dtype)
+        return np.average(self.values, axis=0, weights=weights)
 
 
 class EncodedTargets:
@@ -172,20 +170,6 @@ class ClassEncoder:
         return W, b
 
 
-def _weighted_moments(column, sample_weight, center):
-    """The weighted mean (0 without ``center``) and standard deviation of
-    ``column``, summed over its distinct values in increasing order with
-    their total weights: the same numbers, to the last bit, for repeated
-    rows as for integer weights and in any order of the rows, so that the
-    standardised targets of the two are the same too."""
-    values, inverse = np.unique(column, return_inverse=True)
-    totals = np.bincount(inverse.ravel(), weights=sample_weight, minlength=len(values))
-    values, totals = values[totals > 0], totals[totals > 0]
-    mean = float(np.dot(totals, values) / totals.sum()) if center else 0.0
-    deviations = values - mean
-    return mean, float(np.sqrt(np.dot(totals, deviations * deviations) / totals.sum()))
-
-
 class RegressionEncoder:
     """Regression targets to a (n_samples, n_outputs) matrix and back.
 
@@ -221,9 +205,9 @@ class RegressionEncoder:
         without intercept, which could not add the mean back) the columns
         are only divided by their root mean square."""
         values = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
-        offset, scale = np.zeros(values.shape[1]), np.zeros(values.shape[1])
-        for j, column in enumerate(values.T):
-            offset[j], scale[j] = _weighted_moments(column, sample_weight, center)
+        offset = np.average(values, axis=0, weights=sample_weight) if center else np.zeros(values.shape[1])
+        variance = np.average((values - offset) ** 2, axis=0, weights=sample_weight)
+        scale = np.sqrt(variance)
         # A spread lost in the rounding of the mean (|y| ~ 1e16 times it) is
         # no spread to standardise by.
         negligible = ~(scale > 10 * np.finfo(np.float64).eps * np.maximum(np.abs(offset), 1.0))
