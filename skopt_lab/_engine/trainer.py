@@ -14,6 +14,12 @@ added to the parameters. The trainer reads no key of the chain's state.
 Optimizers that minimize the full objective at once (L-BFGS, ``kind ==
 "minimize"``) take the flat parameter vector and the full-batch objective
 instead of the epoch loop.
+
+Where the rows live is the trainer's one data seam, :class:`Rows`: the loop
+asks it for the loss and gradient of each step's batch and never touches the
+rows. :class:`InMemoryRows` holds arrays in this process; the blocks of a Dask
+array are another kind (``skopt_lab._engine.dask_rows``), whose workers
+compute the summed gradients next to their data.
 """
 
 import contextlib
@@ -208,6 +214,8 @@ class Trainer:
         return self._run(state, X, Y, sample_weight, n_epochs, check_convergence=False)
 
     def _run(self, state, X, Y, sample_weight, n_epochs, *, check_convergence):
+        if isinstance(X, Rows):  # rows held elsewhere, prepared by their source
+            return self._train(state, X, X.n_rows, n_epochs, check_convergence)
         n_samples = X.shape[0]
         batch_size = resolve_batch_size(self.batch_size, n_samples, self.optimizer)
         if sample_weight is not None and np.all(sample_weight == sample_weight[0]):
@@ -218,18 +226,19 @@ class Trainer:
                 X, Y, sample_weight = merged
                 batch_size = X.shape[0]
         with _blas_threads(batch_size * self.network.n_params):
-            if self.chain is None:
-                return self._minimize(state, X, Y, sample_weight, n_samples, n_epochs, check_convergence)
-            weights = None
-            if sample_weight is not None:
-                weights = (sample_weight / sample_weight.mean()).astype(state.theta.dtype, copy=False)
-            return self._epochs(state, X, Y, weights, n_samples, n_epochs, check_convergence)
+            rows = InMemoryRows(X, Y, sample_weight, state.theta.dtype)
+            return self._train(state, rows, n_samples, n_epochs, check_convergence)
+
+    def _train(self, state, rows, n_samples, n_epochs, check_convergence):
+        if self.chain is None:
+            return self._minimize(state, rows, n_samples, n_epochs, check_convergence)
+        return self._epochs(state, rows, n_samples, n_epochs, check_convergence)
 
     # --------------------------------------------------------- epoch loop
-    def _epochs(self, state, X, Y, weights, n_samples, n_epochs, check_convergence):
-        """Epochs over (X, Y), which stand for ``n_samples`` training samples."""
+    def _epochs(self, state, rows, n_samples, n_epochs, check_convergence):
+        """Epochs over ``rows``, which stand for ``n_samples`` training samples."""
         network, chain, theta = self.network, self.chain, state.theta
-        n_rows = X.shape[0]
+        n_rows = rows.n_rows
         batch_size = resolve_batch_size(self.batch_size, n_rows, self.optimizer)
         n_batches = math.ceil(n_rows / batch_size)
         trainable = theta[network.trainable_offset :]
@@ -239,7 +248,7 @@ class Trainer:
         l1_strength = network.l1_strength(theta.dtype) if network.has_l1 else None
         if l1_strength is not None and (state.l1 is None or state.l1["total"].shape != trainable.shape):
             state.l1 = {"total": np.zeros_like(trainable), "applied": np.zeros_like(trainable)}
-        gather = _BatchGatherer(X, Y, weights, batch_size, shuffle=self.shuffle and n_batches > 1)
+        gather = rows.batches(batch_size, shuffle=self.shuffle and n_batches > 1)
         dropout_rng = state.rng if network.dropout else None
         # The state at the end of the last epoch whose weights passed the
         # divergence test, and at the start of the epoch running: a step
@@ -265,11 +274,10 @@ class Trainer:
                 # reported as one ConvergenceWarning rather than numpy's
                 # RuntimeWarnings.
                 with np.errstate(over="ignore", invalid="ignore"):
-                    for i, (Xb, Yb, wb) in enumerate(gather.batches(order)):
-                        value = network.value_and_gradient(theta, Xb, Yb, wb, update, dropout_rng)
+                    for i, (value, batch_rows) in enumerate(gather.gradients(order, network, theta, update, dropout_rng)):
                         if state.loss_scale is None:
                             state.loss_scale = value
-                        if self._diverging(state, value, current_start.theta, X, Y, weights):
+                        if self._diverging(state, value, current_start.theta, rows):
                             diverged = value
                             break
                         if i == 0:
@@ -279,9 +287,9 @@ class Trainer:
                         if l1_strength is not None:
                             penalty = step_sizes(chain, state.optimizer_state, [trainable])[0] * l1_strength
                             _truncate_l1(trainable, penalty, state.l1, remember=n_batches > 1)
-                        total += value * Xb.shape[0]
+                        total += value * batch_rows
                         if self.average is not None:
-                            rows_done += Xb.shape[0]
+                            rows_done += batch_rows
                             # (rows stand for samples: all of them in one batch)
                             self.average.update(state, trainable, state.t + rows_done * n_samples // n_rows)
                 if diverged is not None:
@@ -296,7 +304,7 @@ class Trainer:
                 if stopped:
                     break
             if diverged is None:
-                diverged = self._check_last_step(state, X, Y, weights)
+                diverged = self._check_last_step(state, rows)
         except KeyboardInterrupt:
             if PROPAGATE_INTERRUPT.get():
                 raise
@@ -308,21 +316,20 @@ class Trainer:
         if diverged is not None:
             self.observer.cancel()
             (sound if sound is not None else current_start).restore(state)
-            self._warn(state, "diverged", f" (the loss reached {diverged:.3g})", X, Y)
+            self._warn(state, "diverged", f" (the loss reached {diverged:.3g})", rows)
         elif interrupted:
             self.observer.cancel()
-            self._warn(state, "was interrupted", " (KeyboardInterrupt)", X, Y)
+            self._warn(state, "was interrupted", " (KeyboardInterrupt)", rows)
         if check_convergence:
             self._restore_best(state)
             if not (stopped or interrupted or diverged is not None) and self.tol is not None:
                 self._warn_budget(
                     f"maximum iterations ({self.max_iter}) reached and the optimization hasn't converged yet.",
-                    X,
-                    Y,
+                    rows,
                 )
         return state
 
-    def _check_last_step(self, state, X, Y, weights):
+    def _check_last_step(self, state, rows):
         """The loss after the last step, if it diverged, else None.
 
         Every other step is judged by the next batch's loss; the last one
@@ -333,7 +340,7 @@ class Trainer:
         if not np.isfinite(theta).all():
             return math.nan
         with np.errstate(over="ignore", invalid="ignore"):
-            value = self._mean_loss(theta, X, Y, weights, n_batches=1)
+            value = self._mean_loss(theta, rows, n_batches=1)
         return value if not value <= _divergence_threshold(state) else None
 
     def _end_epoch(self, state, loss, learning_rate, started, check_convergence):
@@ -412,7 +419,7 @@ class Trainer:
             state.evaluation = state.theta.copy()
         state.evaluation[offset:] = evaluation[0]
 
-    def _diverging(self, state, batch_loss, epoch_start, X, Y, weights):
+    def _diverging(self, state, batch_loss, epoch_start, rows):
         """Whether a batch loss is non-finite or has exploded past the scale.
 
         In the first epoch the scale is the first batch's loss: free, but
@@ -427,24 +434,18 @@ class Trainer:
         if batch_loss <= _divergence_threshold(state):
             return False
         if not state.loss_scale_settled and math.isfinite(batch_loss):
-            state.loss_scale = max(state.loss_scale, self._mean_loss(epoch_start, X, Y, weights))
+            state.loss_scale = max(state.loss_scale, self._mean_loss(epoch_start, rows))
             state.loss_scale_settled = True
             return not batch_loss <= _divergence_threshold(state)
         return True
 
-    def _mean_loss(self, theta, X, Y, weights, n_batches=None):
-        """The data term of the loss of ``theta`` over X (or its first
-        ``n_batches`` batches), without dropout."""
-        network, total, n_rows = self.network, 0.0, 0
-        batch_size = resolve_batch_size(self.batch_size, X.shape[0], self.optimizer)
-        gather = _BatchGatherer(X, Y, weights, batch_size, shuffle=False)
-        for Xb, Yb, wb in itertools.islice(gather.batches(None), n_batches):
-            raw = network.forward(theta, Xb)
-            total += network.loss.value_and_gradient(raw, Yb, wb, np.empty_like(raw)) * Xb.shape[0]
-            n_rows += Xb.shape[0]
-        return total / n_rows
+    def _mean_loss(self, theta, rows, n_batches=None):
+        """The data term of the loss of ``theta`` over the rows (or their
+        first ``n_batches`` batches), without dropout."""
+        batch_size = resolve_batch_size(self.batch_size, rows.n_rows, self.optimizer)
+        return rows.mean_loss(self.network, theta, batch_size, n_batches)
 
-    def _warn(self, state, what, detail, X, Y):
+    def _warn(self, state, what, detail, rows):
         """A training run ended early: say why and which weights were kept."""
         lr = getattr(self.optimizer, "learning_rate", None)
         advice = ""
@@ -453,28 +454,26 @@ class Trainer:
         warnings.warn(
             f"Training with {self.optimizer!r} {what} in epoch {state.n_iter + 1}{detail}; stopped "
             f"and kept the weights of epoch {state.n_iter}, the last ones known to be "
-            f"sound.{advice}{_scale_note(X, Y, self.network)}",
+            f"sound.{advice}{_scale_note(rows, self.network)}",
             ConvergenceWarning,
         )
 
-    def _warn_budget(self, message, X, Y):
-        warnings.warn(f"{type(self.optimizer).__name__}: {message}{_scale_note(X, Y, self.network)}", ConvergenceWarning)
+    def _warn_budget(self, message, rows):
+        warnings.warn(f"{type(self.optimizer).__name__}: {message}{_scale_note(rows, self.network)}", ConvergenceWarning)
 
     # --------------------------------------------------------- L-BFGS path
-    def _minimize(self, state, X, Y, sample_weight, n_samples, max_iter, check_convergence):
-        """L-BFGS on (X, Y), which stand for ``n_samples`` training samples."""
+    def _minimize(self, state, rows, n_samples, max_iter, check_convergence):
+        """L-BFGS on ``rows``, which stand for ``n_samples`` training samples."""
         network, theta = self.network, state.theta
         trainable = theta[network.trainable_offset :]
         start = trainable.copy()
         grad = np.empty_like(trainable)
-        Y_all = Y.dense()
-        batch_weights = 1.0 / X.shape[0] if sample_weight is None else sample_weight / sample_weight.sum()
         clock = [time.perf_counter()]
         last_iterate = start.copy()
 
         def objective(x):
             trainable[...] = x
-            value = network.value_and_gradient(theta, X, Y_all, batch_weights, grad)
+            value = rows.value_and_gradient(network, theta, grad)
             return value, grad.astype(np.float64)
 
         def after_iteration(intermediate_result):
@@ -495,7 +494,7 @@ class Trainer:
             if PROPAGATE_INTERRUPT.get():
                 raise
             trainable[...] = last_iterate
-            self._warn(state, "was interrupted", " (KeyboardInterrupt)", X, Y)
+            self._warn(state, "was interrupted", " (KeyboardInterrupt)", rows)
             return state
         finally:
             self.observer.cancel()  # the iteration begun last never ran
@@ -503,7 +502,7 @@ class Trainer:
             trainable[...] = result.x
         else:
             trainable[...] = start
-            self._warn(state, "diverged", f" (the loss reached {float(result.fun):.3g})", X, Y)
+            self._warn(state, "diverged", f" (the loss reached {float(result.fun):.3g})", rows)
             return state
         if check_convergence and result.status == 1:
             # scipy's status 1 is a budget: max_iter, or max_fun evaluations
@@ -511,12 +510,11 @@ class Trainer:
                 self._warn_budget(
                     f"the maximum number of loss evaluations (max_fun={self.optimizer.max_fun}) was "
                     f"reached after {result.nit} iterations and the optimization hasn't converged yet.",
-                    X,
-                    Y,
+                    rows,
                 )
             elif self.tol is not None:
                 self._warn_budget(
-                    f"maximum iterations ({max_iter}) reached and the optimization hasn't converged yet.", X, Y
+                    f"maximum iterations ({max_iter}) reached and the optimization hasn't converged yet.", rows
                 )
         return state
 
@@ -737,10 +735,9 @@ def _copy_into(source, target):
     return copy.deepcopy(source)
 
 
-def _scale_note(X, Y, network):
+def _scale_note(rows, network):
     """Advice appended to a warning when the data's scale is large."""
-    scale_X = max_abs(X)
-    scale_Y = max_abs(Y.dense()) if network.loss.is_regression else 0.0
+    scale_X, scale_Y = rows.max_abs(targets=network.loss.is_regression)
     if max(scale_X, scale_Y) <= LARGE_SCALE:
         return ""
     what = "X" if scale_X >= scale_Y else "y"
@@ -825,6 +822,65 @@ def _format_epoch(info):
     return ", ".join(parts)
 
 
+class Rows:
+    """Where the training rows live: the trainer's data seam.
+
+    The trainer never reads rows itself. It asks its ``Rows`` for:
+
+    - ``n_rows``, the number of training rows;
+    - ``batches(batch_size, shuffle=...)``, an epoch's batches: an object
+      with ``permutation(state)`` (the epoch's order, drawn from the fit's
+      generator ``state.rng``) and ``gradients(order, network, theta, grad,
+      rng)``, which for each step of the epoch writes the gradient of the
+      step's batch (a weighted mean over its rows, the penalty included)
+      into ``grad`` and yields ``(loss, rows in the batch)``; ``theta`` may
+      change between steps, and ``rng`` is not None when the network draws
+      dropout masks;
+    - ``mean_loss(network, theta, batch_size, n_batches=None)``, the data
+      term of the loss over all rows, or over the first ``n_batches``
+      unshuffled batches, without dropout;
+    - ``value_and_gradient(network, theta, grad)``, the full-batch objective
+      with the rows' weights normalised to sum 1 (L-BFGS);
+    - ``max_abs(targets)``, the largest absolute value of X and, if
+      ``targets``, of the targets (for the advice on the data's scale).
+    """
+
+    n_rows: int
+
+
+class InMemoryRows(Rows):
+    """Rows held in this process: X, encoded targets Y and sample weights."""
+
+    def __init__(self, X, Y, sample_weight, dtype):
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.n_rows = X.shape[0]
+        self.weights = None
+        if sample_weight is not None:  # normalised to mean 1 for the batches
+            self.weights = (sample_weight / sample_weight.mean()).astype(dtype, copy=False)
+        self._full_batch = None
+
+    def batches(self, batch_size, *, shuffle):
+        return _BatchGatherer(self.X, self.Y, self.weights, batch_size, shuffle=shuffle)
+
+    def mean_loss(self, network, theta, batch_size, n_batches=None):
+        total, n_rows = 0.0, 0
+        for Xb, Yb, wb in itertools.islice(self.batches(batch_size, shuffle=False).batches(None), n_batches):
+            raw = network.forward(theta, Xb)
+            total += network.loss.value_and_gradient(raw, Yb, wb, np.empty_like(raw)) * Xb.shape[0]
+            n_rows += Xb.shape[0]
+        return total / n_rows
+
+    def value_and_gradient(self, network, theta, grad):
+        if self._full_batch is None:
+            n_rows, weights = self.n_rows, self.sample_weight
+            self._full_batch = self.Y.dense(), 1.0 / n_rows if weights is None else weights / weights.sum()
+        Y, weights = self._full_batch
+        return network.value_and_gradient(theta, self.X, Y, weights, grad)
+
+    def max_abs(self, targets):
+        return max_abs(self.X), max_abs(self.Y.dense()) if targets else 0.0
+
+
 class _BatchGatherer:
     """Yields (X, Y, weights) batches in the order of a permutation.
 
@@ -858,6 +914,11 @@ class _BatchGatherer:
             state.order = np.arange(self.n_samples, dtype=np.min_scalar_type(self.n_samples))
         state.rng.shuffle(state.order)
         return state.order
+
+    def gradients(self, order, network, theta, grad, rng):
+        """Per batch: its gradient written into ``grad``; yields (loss, rows)."""
+        for Xb, Yb, wb in self.batches(order):
+            yield network.value_and_gradient(theta, Xb, Yb, wb, grad, rng), Xb.shape[0]
 
     def batches(self, order):
         for start in range(0, self.n_samples, self.batch_size):
