@@ -38,15 +38,15 @@ from sklearn.utils.validation import (
 )
 
 from ._callback_bridge import CallbackBridge
-from ._compat import HasMethods, Interval, Options, StrOptions, _check_sample_weight, _fit_context, _get_feature_names
+from ._compat import Interval, Options, StrOptions, _check_sample_weight, _fit_context, _get_feature_names
 from ._dask import DaskRows, blockwise, is_dask_collection
 from ._dask import fit_data as dask_fit_data
 from ._dask import score as dask_score
 from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, PARTIAL_FIT_EPOCHS_DOC, SCORE_DOC, fill_doc
 from ._engine.targets import ClassEncoder, RegressionEncoder
-from ._engine.trainer import Averaging, Trainer, TrainingState, continue_optimizer_state
-from ._validation import check_counts, check_numeric_targets, check_scale, check_some_weight, plain, unit_max
-from .optimizers import OPTIMIZERS, get_optimizer
+from ._engine.trainer import Averaging, Trainer, TrainingState
+from ._validation import check_numeric_targets, check_scale, check_some_weight, plain, unit_max
+from .optimizers import OPTIMIZERS, Optimizer, get_optimizer, takes_steps
 
 
 class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
@@ -59,7 +59,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "optimizer": [None, StrOptions(set(OPTIMIZERS)), HasMethods(["validate", "init", "begin_epoch", "step", "end_epoch", "on_plateau"])],
+        "optimizer": [None, StrOptions(set(OPTIMIZERS)), Optimizer],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -79,9 +79,8 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
     __metadata_request__partial_fit = {"n_epochs": UNUSED}
 
     # What a new fit forgets of an earlier one unless it sets it again:
-    # feature names (X may have none), and a sparsified linear model's
-    # coefficients (a fit leaves them dense).
-    _UNPUBLISHED_BY_FIT = ("feature_names_in_", "_sparse_coef")
+    # feature names (X may have none); families add their own.
+    _UNPUBLISHED_BY_FIT = ("feature_names_in_",)
 
     def set_params(self, **params):
         """Set the parameters of this estimator.
@@ -159,6 +158,8 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             check_some_weight(sample_weight)
         # 3. The plan, from the current parameters.
         plan = self._fit_plan(X.shape[1], encoder, optimizer, initial)
+        if not isinstance(X, DaskRows):  # Dask targets are checked block by block
+            plan.loss.check_targets(y)
         if previous is not None:
             _check_same_network(plan, previous["_network"])
         network = plan.network()
@@ -170,22 +171,20 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             X, Y, y, sample_weight, validation = self._split_validation(X, Y, y, sample_weight, encoder, network, rng)
         if state is None:
             theta = plan.initial_weights(network, rng, X.dtype, Y, sample_weight)
-            optimizer_state = optimizer.init(
-                [theta[network.trainable_offset :]], n_epochs=self.max_iter, lr_scale=lr_scale
-            )
-            state = TrainingState(theta=theta, optimizer_state=optimizer_state, rng=rng)
-        else:
-            if not self.average:
-                state.average, state.n_averaged = None, 0
-            state.optimizer_state = continue_optimizer_state(
-                optimizer,
-                previous["optimizer_"],
-                state.optimizer_state,
-                [state.theta[network.trainable_offset :]],
-                keep_schedule=incremental,
-                n_epochs=self.max_iter,
-                lr_scale=lr_scale,
-            )
+            state = TrainingState(theta=theta, optimizer_state=None, rng=rng)
+        elif not self.average:
+            state.average, state.n_averaged = None, 0
+        # A continued run carries the optimizer's state where its transforms
+        # allow (see Chain.resume); partial_fit also continues the schedule.
+        state.optimizer_state = optimizer.init(
+            [state.theta[network.trainable_offset :]],
+            n_epochs=self.max_iter,
+            lr_scale=lr_scale,
+            layout=network.layout(),
+            previous=state.optimizer_state,
+            keep_schedule=incremental,
+            validate=False,
+        )
 
         # 4. Training.
         def fitted_attributes(state):
@@ -196,7 +195,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         if not incremental:
             n_epochs = self.max_iter
         # L-BFGS opens the next iteration before knowing it will not run.
-        max_subtasks = n_epochs if _takes_epochs(optimizer) else n_epochs + 1
+        max_subtasks = n_epochs if takes_steps(optimizer) else n_epochs + 1
         callback_ctx = self._init_callback_context(max_subtasks=max_subtasks)
         callback_ctx.call_on_fit_task_begin(estimator=self, X=seen_X, y=seen_y, metadata=metadata)
         trainer = Trainer(
@@ -239,7 +238,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _more_validate_params(self, optimizer, *, incremental):
         """Cross-parameter checks of every family; families add their own."""
-        if incremental and not _takes_epochs(optimizer):
+        if incremental and not takes_steps(optimizer):
             raise ValueError(
                 f"partial_fit needs an optimizer that takes gradient steps; "
                 f"{type(optimizer).__name__} only minimizes on the full data "
@@ -252,7 +251,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
                 "held-out set between calls."
             )
         for name, value in (("early_stopping", self.early_stopping), ("average", self.average)):
-            if value and not _takes_epochs(optimizer):
+            if value and not takes_steps(optimizer):
                 raise ValueError(
                     f"{name}={value} needs an optimizer that trains by steps; "
                     f"{type(optimizer).__name__} minimizes the whole objective at once. "
@@ -295,8 +294,6 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             check_scale(
                 y, X.dtype, "y", "targets", "sklearn.compose.TransformedTargetRegressor(transformer=StandardScaler())"
             )
-            if getattr(self, "loss", None) == "poisson":
-                check_counts(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
             sample_weight = unit_max(sample_weight)
@@ -364,11 +361,13 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             "n_features_in_": network.layer_sizes[0],
             "n_iter_": state.n_iter,
             "t_": state.t,
-            "loss_curve_": state.loss_curve,
-            "learning_rates_": state.learning_rates,
+            # Copies: appending to a published list must not edit the
+            # record that partial_fit and warm_start continue.
+            "loss_curve_": list(state.loss_curve),
+            "learning_rates_": list(state.learning_rates),
             "best_loss_": min(state.loss_curve) if state.loss_curve else np.inf,
             "loss_": state.loss_curve[-1] if state.loss_curve else np.inf,
-            "validation_scores_": state.validation_scores if has_validation else None,
+            "validation_scores_": list(state.validation_scores) if has_validation else None,
             "best_validation_score_": state.best_validation_score if has_validation else None,
             "n_averaged_": state.n_averaged,
             "n_layers_": network.n_layers + 1,
@@ -411,16 +410,11 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         return tags
 
 
-def _takes_epochs(optimizer):
-    """Whether the optimizer trains by gradient steps (not a whole minimize)."""
-    return not callable(getattr(optimizer, "minimize", None))
-
-
 def _partial_fit_available(estimator):
     """``partial_fit`` exists unless the optimizer only minimizes whole
     problems (L-BFGS), as scikit-learn's MLP hides it for ``solver="lbfgs"``."""
     try:
-        return _takes_epochs(estimator._get_optimizer(estimator.optimizer))
+        return takes_steps(estimator._get_optimizer(estimator.optimizer))
     except (TypeError, ValueError):
         return True  # let partial_fit report the invalid optimizer
 

@@ -52,10 +52,12 @@ TRAINING_PARAMETERS_DOC = """
         Continue from the previous ``fit`` instead of starting afresh: train
         ``max_iter`` more epochs from its weights, with the *current*
         parameters (optimizer, learning rate, ``alpha``, ...). Carried over:
-        the weights, the random generator and, when the optimizer's class and
-        the trainable layers are unchanged, the optimizer's moments and step
-        count; the learning-rate schedule starts again from its first epoch.
-        The network's shape and the classes must stay the same.
+        the weights, the random generator and the optimizer's moments and
+        step counts, wherever its transforms' states still match (the same
+        kinds in the same order, on the same trainable layers: Adam to AdamW
+        keeps them, another rule starts afresh); the learning-rate schedule
+        starts again from its first epoch. The network's shape and the
+        classes must stay the same.
     average : bool or int, default=False
         Average the weights over the training steps, and predict with the
         average (Polyak-Ruppert averaging, scikit-learn's SGD ``average``),
@@ -80,7 +82,8 @@ TRAINING_ATTRIBUTES_DOC = """
     t_ : int
         Number of training samples seen.
     loss_curve_ : list of float
-        Objective (mean loss plus penalty) at each epoch.
+        Objective (mean loss plus penalty) at each epoch (a copy of the
+        training record, which ``partial_fit`` and ``warm_start`` continue).
     learning_rates_ : list of float or None
         Learning rate of each epoch (the optimizer's, times its schedule's
         multiplier); None for L-BFGS, which has none.

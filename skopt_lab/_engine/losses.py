@@ -13,6 +13,8 @@ array as large as the batch more than once.
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, xlogy
 
+from .._validation import check_counts
+
 
 def _weighted_rows(values, weights):
     """Σᵢ wᵢ values[i] for a vector of per-sample values."""
@@ -47,6 +49,10 @@ class Loss:
         """log of :meth:`link` (log-probabilities for probabilistic losses)."""
         with np.errstate(divide="ignore"):
             return np.log(self.link(raw))
+
+    def check_targets(self, y):
+        """Refuse targets the loss is not defined on (any by default), with a
+        message that names the problem, before training."""
 
     def initial_intercept(self, Y, weights):
         """Starting output bias: the weighted target mean for regression, zero
@@ -155,6 +161,9 @@ class HalfPoisson(Loss):
 
     def link(self, raw):
         return np.exp(raw)
+
+    def check_targets(self, y):
+        check_counts(y)
 
     def initial_intercept(self, Y, weights):
         """The log of the (weighted) target mean: the best constant model."""

@@ -13,6 +13,8 @@ from scipy import sparse
 from scipy.special import expit, ndtr
 from sklearn.utils.extmath import safe_sparse_dot
 
+from ..optimizers import Block, Layout
+
 LEAKY_RELU_SLOPE = 0.01
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 
@@ -225,6 +227,17 @@ class Network:
             w, b = self._slices[i]
             layers[w.start - self.trainable_offset : b.stop - self.trainable_offset] = i
         return layers
+
+    def layout(self):
+        """The trainable parameters, ``theta[trainable_offset:]``, part by
+        part: each trainable layer's weight matrix and bias, for the
+        optimizer's transforms."""
+        offset, blocks = self.trainable_offset, []
+        for i in range(self.n_frozen, self.n_layers):
+            (w, b), shape = self._slices[i], (self.layer_sizes[i], self.layer_sizes[i + 1])
+            blocks.append(Block(f"coefs_[{i}]", 0, w.start - offset, w.stop - offset, shape, layer=i, role="weight"))
+            blocks.append(Block(f"intercepts_[{i}]", 0, b.start - offset, b.stop - offset, shape[1:], layer=i, role="bias"))
+        return Layout(tuple(blocks), n_layers=self.n_layers)
 
     # --------------------------------------------------------------- forward
     def forward(self, theta, X, *, n_layers=None):
