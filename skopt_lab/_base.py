@@ -39,6 +39,8 @@ from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, fill_doc
 from ._engine.targets import ClassEncoder, RegressionEncoder
 from ._engine.trainer import Averaging, Trainer, TrainingState, continue_optimizer_state
 from ._validation import check_counts, check_numeric_targets, check_scale, check_some_weight, plain
+from .augmentation import Compose
+from .augmentation._base import as_augmentation, validate_augmentation
 from .optimizers import OPTIMIZERS, get_optimizer
 
 
@@ -66,6 +68,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         "average": ["boolean", Interval(Integral, 1, None, closed="left")],
         "average_decay": [Interval(Real, 0, 1, closed="neither"), None],
         "verbose": ["verbose"],
+        "augmentation": [None, list, HasMethods(["augment"])],
     }
 
     # What a new fit forgets of an earlier one unless it sets it again:
@@ -78,7 +81,10 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
 
         Nested optimizer keys such as ``optimizer__learning_rate`` also work
         when ``optimizer`` is None or a name: it is first replaced by the
-        optimizer object it stands for (``Adam()`` for None).
+        optimizer object it stands for (``Adam()`` for None). Likewise a
+        list given as ``augmentation`` becomes the :class:`Compose` it
+        stands for when a nested key such as
+        ``augmentation__gaussiannoise__std`` is set.
 
         Parameters
         ----------
@@ -94,6 +100,17 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             optimizer = params.get("optimizer", self.optimizer)
             if optimizer is None or isinstance(optimizer, str):
                 params = {**params, "optimizer": get_optimizer(optimizer)}
+        nested_augmentation = [key for key in params if key.startswith("augmentation__")]
+        if nested_augmentation:
+            augmentation = params.get("augmentation", self.augmentation)
+            if augmentation is None:
+                raise ValueError(
+                    f"{nested_augmentation[0]} sets a parameter of the augmentation, but augmentation "
+                    "is None: set augmentation to an object first (for example "
+                    "augmentation=GaussianNoise(), or in the search's parameters)."
+                )
+            if isinstance(augmentation, list):
+                params = {**params, "augmentation": Compose(augmentation)}
         return super().set_params(**params)
 
     @fill_doc(fit_summary=FIT_SUMMARY_DOC, fit_data=FIT_DATA_DOC)
@@ -122,6 +139,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         has_validation = self.early_stopping and not incremental
         self._more_validate_params(optimizer, incremental=incremental)
         optimizer.validate(has_validation=has_validation)
+        augmentation = as_augmentation(self.augmentation)
         X, y, sample_weight, feature_names = self._validate_fit_data(X, y, sample_weight, previous)
         # 2. Targets.
         encoder = self._fit_target_encoder(y, classes=classes, previous=previous, incremental=incremental)
@@ -132,6 +150,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         plan = self._fit_plan(X.shape[1], encoder, optimizer, initial)
         if previous is not None:
             _check_same_network(plan, previous["_network"])
+        self._check_augmentation(augmentation, X.shape[1], plan.loss)
         network = plan.network()
         lr_scale = plan.lr_scale(network, X.dtype)
         state = previous["_train_state"].copy() if previous is not None else None
@@ -181,6 +200,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             validation_score=validation,
             observer=CallbackBridge(self, callback_ctx, {"X": X, "y": y, "metadata": metadata}, fitted_attributes),
             average=Averaging(int(self.average), self.average_decay, network.trainable_offset) if self.average else None,
+            augmentation=augmentation,
         )
         if incremental:
             trainer.partial_fit(state, X, Y, sample_weight, n_epochs=n_epochs)
@@ -240,10 +260,29 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
                     f"{type(optimizer).__name__} minimizes the whole objective at once. "
                     f"Use {name}=False, or an optimizer such as 'sgd' or 'adam'."
                 )
+        if self.augmentation is not None and not _takes_epochs(optimizer):
+            raise ValueError(
+                f"augmentation={self.augmentation!r} draws new training batches at every step, but "
+                f"{type(optimizer).__name__} minimizes one fixed objective on the full data at once. "
+                "Use a step-based optimizer such as 'adam' or 'sgd', or augmentation=None."
+            )
         if self.average_decay is not None and not self.average:
             raise ValueError(
                 f"average_decay={self.average_decay} sets how the weights are averaged, "
                 "but average=False averages nothing: set average=True (or a number of samples)."
+            )
+
+    def _check_augmentation(self, augmentation, n_features, loss):
+        """The augmentation's own checks against the data's width, and soft
+        targets only for a loss that takes them."""
+        if augmentation is None:
+            return
+        validate_augmentation(augmentation, n_features)
+        if getattr(augmentation, "mixes_targets", False) and not loss.takes_soft_targets:
+            raise ValueError(
+                f"augmentation={self.augmentation!r} mixes the targets into soft labels, but "
+                f"loss={getattr(self, 'loss', None)!r} needs 0/1 classes. Use loss='log_loss', "
+                "or an augmentation that keeps the targets."
             )
 
     def _validate_fit_data(self, X, y, sample_weight, previous):

@@ -17,6 +17,16 @@ OPTIMIZER_PARAMETER_DOC = f"""
 
 
 TRAINING_PARAMETERS_DOC = """
+    augmentation : None, augmentation or list of augmentations, default=None
+        Transforms every training batch afresh, only while training, with
+        the fit's random generator: an object of
+        :mod:`skopt_lab.augmentation` (``GaussianNoise``, ``FeatureDropout``,
+        ``Mixup``, ``RandomAffine``), a list of them (applied in order, as
+        ``Compose``) or any object with an ``augment(X, Y, rng)`` method.
+        Predictions, scores and the early-stopping validation split are
+        never augmented; ``loss_curve_`` is the loss on the augmented
+        batches. Tunable with nested keys such as ``augmentation__std``.
+        Needs a step-based optimizer (not L-BFGS).
     batch_size : "auto" or int, default="auto"
         Mini-batch size: "auto" is ``min(200, n_samples)``. Full-batch
         optimizers (GD, L-BFGS) ignore it.
@@ -78,7 +88,8 @@ TRAINING_ATTRIBUTES_DOC = """
     t_ : int
         Number of training samples seen.
     loss_curve_ : list of float
-        Objective (mean loss plus penalty) at each epoch.
+        Objective (mean loss plus penalty) at each epoch; with an
+        ``augmentation``, on the augmented batches (as Keras reports it).
     learning_rates_ : list of float or None
         Learning rate of each epoch (the optimizer's, times its schedule's
         multiplier); None for L-BFGS, which has none.

@@ -6,7 +6,9 @@ optimizer and a :class:`TrainingState`, and runs epochs. Per epoch it permutes
 the rows once, gathers contiguous slices of that permutation into reused
 batch buffers, asks the network for loss and gradient, hands the gradient to
 the optimizer, and at the epoch's end records the loss, scores the
-validation split, steps the schedule and decides whether to stop.
+validation split, steps the schedule and decides whether to stop. An
+augmentation, when the fit has one, transforms each training batch just
+before the forward pass, and nothing else (see :func:`_augmented`).
 
 Full-batch line-search optimizers (L-BFGS) take the flat parameter vector and
 the full-batch objective instead of the epoch loop.
@@ -183,6 +185,11 @@ class Trainer:
     average : Averaging or None
         Average the iterates of a step optimizer; the model predicts with
         the average.
+    augmentation : object or None
+        Transforms every training batch (``augment(X, Y, rng)``, drawing
+        from the state's generator); the loss recorded is the augmented
+        batches'. Never applied to the validation score or to the loss
+        evaluations of the divergence checks.
     """
 
     def __init__(
@@ -199,6 +206,7 @@ class Trainer:
         validation_score=None,
         observer=None,
         average=None,
+        augmentation=None,
     ):
         self.network = network
         self.optimizer = optimizer
@@ -211,6 +219,7 @@ class Trainer:
         self.validation_score = validation_score
         self.observer = observer if observer is not None else EpochObserver()
         self.average = average
+        self.augmentation = augmentation
 
     # ------------------------------------------------------------------ API
     def fit(self, state, X, Y, sample_weight):
@@ -227,7 +236,7 @@ class Trainer:
     def _run(self, state, X, Y, sample_weight, n_epochs, *, check_convergence):
         n_samples = X.shape[0]
         batch_size = resolve_batch_size(self.batch_size, n_samples, self.optimizer)
-        if batch_size >= n_samples:
+        if batch_size >= n_samples and self.augmentation is None:
             # A full-batch objective is a weighted sum over the distinct rows,
             # computed in a canonical order: the fit is then independent of
             # the rows' order, and the same for repeated rows as for integer
@@ -282,6 +291,9 @@ class Trainer:
                 # RuntimeWarnings.
                 with np.errstate(over="ignore", invalid="ignore"):
                     for i, (Xb, Yb, wb) in enumerate(gather.batches(order)):
+                        batch_rows = Xb.shape[0]
+                        if self.augmentation is not None:
+                            Xb, Yb, wb = _augmented(self.augmentation, Xb, Yb, wb, state.rng)
                         value = network.value_and_gradient(theta, Xb, Yb, wb, grad, dropout_rng)
                         if state.loss_scale is None:
                             state.loss_scale = value
@@ -294,9 +306,9 @@ class Trainer:
                         if l1_strength is not None:
                             penalty = optimizer.step_sizes(state.optimizer_state)[0] * l1_strength
                             _truncate_l1(trainable, penalty, state.l1, remember=n_batches > 1)
-                        total += value * Xb.shape[0]
+                        total += value * batch_rows
                         if self.average is not None:
-                            rows_done += Xb.shape[0]
+                            rows_done += batch_rows
                             # (rows stand for samples: all of them in one batch)
                             self.average.update(state, trainable, state.t + rows_done * n_samples // n_rows)
                 if diverged is not None:
@@ -753,6 +765,36 @@ def _truncate_l1(params, penalty, l1, *, remember):
     shrunk_negative = np.minimum(params + (total - applied), 0)
     params[...] = np.where(params > 0, shrunk_positive, np.where(params < 0, shrunk_negative, params))
     applied += params - before
+
+
+def _augmented(augmentation, X, Y, weights, rng):
+    """A training batch through ``augmentation.augment``, checked.
+
+    The augmentation receives a dense X (a sparse batch is densified) and
+    the batch's target rows, and may not change the dtype or the widths.
+    Rows keep their weights when their number is unchanged; otherwise the
+    new rows weigh the same, which sample weights cannot be spread over.
+    """
+    if sparse.issparse(X):
+        X = X.toarray()
+    n_rows, dtype = X.shape[0], X.dtype
+    X_new, Y_new = augmentation.augment(X, Y, rng)
+    X_new, Y_new = np.asarray(X_new, dtype=dtype), np.asarray(Y_new, dtype=dtype)
+    if X_new.ndim != 2 or X_new.shape[1] != X.shape[1] or Y_new.shape != (X_new.shape[0], Y.shape[1]):
+        raise ValueError(
+            f"augmentation {augmentation!r} turned a batch X of shape {X.shape} and targets Y of shape "
+            f"{Y.shape} into X of shape {X_new.shape} and Y of shape {Y_new.shape}; it must keep the "
+            "numbers of features and of target columns, and return as many target rows as rows."
+        )
+    if X_new.shape[0] != n_rows:
+        if np.ndim(weights):
+            raise ValueError(
+                f"augmentation {augmentation!r} turned a batch of {n_rows} rows into {X_new.shape[0]}, "
+                "so the rows' sample weights (sample_weight or class_weight) no longer apply: fit "
+                "without weights, or with an augmentation that keeps the number of rows."
+            )
+        weights = 1.0 / X_new.shape[0]
+    return X_new, Y_new, weights
 
 
 def _format_epoch(info):

@@ -269,6 +269,7 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
         alpha=0.0001,
         l1_ratio=0.15,
         fit_intercept=True,
+        augmentation=None,
         batch_size="auto",
         max_iter=1000,
         tol=1e-4,
@@ -289,6 +290,7 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
+        self.augmentation = augmentation
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol
@@ -381,6 +383,7 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
         alpha=0.0001,
         l1_ratio=0.15,
         fit_intercept=True,
+        augmentation=None,
         batch_size="auto",
         max_iter=1000,
         tol=1e-4,
@@ -401,6 +404,7 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
+        self.augmentation = augmentation
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol

@@ -290,6 +290,7 @@ class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
         optimizer=None,
         alpha=0.0001,
         dropout=0.0,
+        augmentation=None,
         batch_size="auto",
         max_iter=200,
         tol=1e-4,
@@ -312,6 +313,7 @@ class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
         self.optimizer = optimizer
         self.alpha = alpha
         self.dropout = dropout
+        self.augmentation = augmentation
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol
@@ -405,6 +407,7 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         epsilon=0.1,
         alpha=0.0001,
         dropout=0.0,
+        augmentation=None,
         batch_size="auto",
         max_iter=200,
         tol=1e-4,
@@ -429,6 +432,7 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         self.epsilon = epsilon
         self.alpha = alpha
         self.dropout = dropout
+        self.augmentation = augmentation
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol
