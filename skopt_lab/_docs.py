@@ -25,8 +25,12 @@ TRAINING_PARAMETERS_DOC = """
         ``Compose``) or any object with an ``augment(X, Y, rng)`` method.
         Predictions, scores and the early-stopping validation split are
         never augmented; ``loss_curve_`` is the loss on the augmented
-        batches. Tunable with nested keys such as ``augmentation__std``.
-        Needs a step-based optimizer (not L-BFGS).
+        batches, and the convergence test (``tol``) reads that noisier
+        loss: prefer ``early_stopping=True`` (its validation split is
+        clean) or ``tol=None`` with a fixed ``max_iter``. Tunable with
+        nested keys such as ``augmentation__std``; the built-in
+        augmentations draw nothing at a strength of 0, which turns them
+        off. Needs a step-based optimizer (not L-BFGS).
     batch_size : "auto" or int, default="auto"
         Mini-batch size: "auto" is ``min(200, n_samples)``. Full-batch
         optimizers (GD, L-BFGS) ignore it.
@@ -54,8 +58,8 @@ TRAINING_PARAMETERS_DOC = """
         Shuffle the samples at every epoch.
     random_state : int, RandomState instance or None, default=None
         Seeds everything random in training: initial weights, shuffling,
-        dropout and the validation split; an int makes training bit-for-bit
-        repeatable.
+        dropout, augmentation and the validation split; an int makes
+        training bit-for-bit repeatable.
     warm_start : bool, default=False
         Continue from the previous ``fit`` instead of starting afresh: train
         ``max_iter`` more epochs from its weights, with the *current*

@@ -32,7 +32,8 @@ def run(argv, cwd, timeout=300):
 
 
 def test_readme_has_the_blocks_these_tests_run():
-    assert len(PYTHON) == 6  # quick start, fine-tuning, optimizers, BayesSearchCV, HyperbandSearchCV, Dask
+    # quick start, fine-tuning, augmentation, optimizers, BayesSearchCV, HyperbandSearchCV, Dask
+    assert len(PYTHON) == 7
     assert any("Client()" in code for code in PYTHON)
 
 
