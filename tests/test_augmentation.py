@@ -142,6 +142,27 @@ def test_gaussian_noise_has_its_std_in_the_training_dtype():
     np.testing.assert_array_equal(X, before)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_noise_is_standard_normal_and_independent(dtype):
+    from scipy import stats
+
+    from skopt_lab.augmentation._noise import standard_normal
+
+    z = standard_normal(np.random.default_rng(0), (401, 500), dtype)  # an odd number of values
+    assert z.dtype == dtype and z.shape == (401, 500)
+    values = z.ravel().astype(np.float64)
+    assert stats.kstest(values, "norm").pvalue > 0.01
+    np.testing.assert_allclose([values.mean(), values.std(), stats.skew(values), stats.kurtosis(values)], [0, 1, 0, 0], atol=0.02)
+    # the two values of each Box-Muller pair (first and second half) are uncorrelated, in value and in size
+    half = len(values) // 2
+    assert abs(np.corrcoef(values[:half], values[half : 2 * half])[0, 1]) < 0.01
+    assert abs(np.corrcoef(values[:half] ** 2, values[half : 2 * half] ** 2)[0, 1]) < 0.01
+    # its tails are the normal's, down to 1e-4: counts within 4 standard deviations
+    for bound in (2.0, 3.0, 3.7):
+        expected = len(values) * 2 * stats.norm.sf(bound)
+        assert abs((np.abs(values) > bound).sum() - expected) < 4 * np.sqrt(expected), bound
+
+
 def test_feature_dropout_zeroes_at_its_rate_without_rescaling():
     X = np.random.default_rng(1).uniform(1, 2, size=(2000, 10))
     X_new, _ = FeatureDropout(rate=0.3).augment(X, np.zeros((2000, 1)), np.random.default_rng(0))
