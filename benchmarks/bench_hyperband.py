@@ -103,7 +103,7 @@ def epochs_trained(search):
     """Epochs of every CV fit and of the refit (``tol=None`` trains exactly ``max_iter``)."""
     results = search.cv_results_
     if isinstance(search, HyperbandSearchCV):
-        # A candidate's fold models train, one epoch per partial_fit, up to its last rung.
+        # A candidate's fold models train by partial_fit up to its last rung; the refit, the best one's.
         last_rung = {repr(p): n for p, n in zip(results["params"], results["n_resources"])}
         return sum(last_rung.values()) * search.n_splits_ + search.max_resources_
     budgets = [p.get("max_iter", MAX_EPOCHS) for p in results["params"]]

@@ -23,7 +23,8 @@ from sklearn.base import BaseEstimator, is_regressor
 from sklearn.callback import CallbackSupportMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, check_scalar
+from sklearn.utils.metadata_routing import UNUSED
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import (
@@ -35,10 +36,10 @@ from sklearn.utils.validation import (
 
 from ._callback_bridge import CallbackBridge
 from ._compat import HasMethods, Interval, Options, StrOptions, _check_sample_weight, _fit_context, _get_feature_names
-from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, fill_doc
+from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, PARTIAL_FIT_EPOCHS_DOC, fill_doc
 from ._engine.targets import ClassEncoder, RegressionEncoder
 from ._engine.trainer import Averaging, Trainer, TrainingState, continue_optimizer_state
-from ._validation import check_counts, check_numeric_targets, check_scale, check_some_weight, plain
+from ._validation import check_counts, check_numeric_targets, check_scale, check_some_weight, plain, unit_max
 from .augmentation import Compose
 from .augmentation._base import as_augmentation, validate_augmentation
 from .optimizers import OPTIMIZERS, get_optimizer
@@ -71,6 +72,9 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         "augmentation": [None, list, HasMethods(["augment"])],
     }
 
+    # n_epochs of partial_fit says how long to train, it is not data to route.
+    __metadata_request__partial_fit = {"n_epochs": UNUSED}
+
     # What a new fit forgets of an earlier one unless it sets it again:
     # feature names (X may have none), and a sparsified linear model's
     # coefficients (a fit leaves them dense).
@@ -99,7 +103,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         if any(key.startswith("optimizer__") for key in params):
             optimizer = params.get("optimizer", self.optimizer)
             if optimizer is None or isinstance(optimizer, str):
-                params = {**params, "optimizer": get_optimizer(optimizer)}
+                params = {**params, "optimizer": self._get_optimizer(optimizer)}
         nested_augmentation = [key for key in params if key.startswith("augmentation__")]
         if nested_augmentation:
             augmentation = params.get("augmentation", self.augmentation)
@@ -112,6 +116,17 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             if isinstance(augmentation, list):
                 params = {**params, "augmentation": Compose(augmentation)}
         return super().set_params(**params)
+
+    @classmethod
+    def _get_optimizer(cls, optimizer):
+        """A fresh optimizer from the ``optimizer`` parameter; None is the
+        family's default."""
+        return cls._default_optimizer() if optimizer is None else get_optimizer(optimizer)
+
+    @staticmethod
+    def _default_optimizer():
+        """What ``optimizer=None`` stands for."""
+        return get_optimizer(None)
 
     @fill_doc(fit_summary=FIT_SUMMARY_DOC, fit_data=FIT_DATA_DOC)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -135,16 +150,19 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight=None, *, incremental, classes=None, initial=None, n_epochs=1):
         previous = self._previous_fit(incremental, initial)
         # 1. Parameters, then data: every error is raised before training.
-        optimizer = get_optimizer(self.optimizer)
+        check_scalar(n_epochs, "n_epochs", Integral, min_val=1)
+        optimizer = self._get_optimizer(self.optimizer)
         has_validation = self.early_stopping and not incremental
         self._more_validate_params(optimizer, incremental=incremental)
         optimizer.validate(has_validation=has_validation)
         augmentation = as_augmentation(self.augmentation)
         X, y, sample_weight, feature_names = self._validate_fit_data(X, y, sample_weight, previous)
         # 2. Targets.
-        encoder = self._fit_target_encoder(y, classes=classes, previous=previous, incremental=incremental)
+        encoder = self._fit_target_encoder(
+            y, classes=classes, previous=previous, incremental=incremental, sample_weight=sample_weight
+        )
         Y = encoder.encode(y, X.dtype)
-        sample_weight = self._class_weighted(y, sample_weight, incremental)
+        sample_weight = unit_max(self._class_weighted(y, sample_weight, incremental, encoder))
         check_some_weight(sample_weight)
         # 3. The plan, from the current parameters.
         plan = self._fit_plan(X.shape[1], encoder, optimizer, initial)
@@ -194,7 +212,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             batch_size=self.batch_size,
             shuffle=self.shuffle,
             tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
+            n_iter_no_change=self._epochs_without_improvement(),
             max_iter=self.max_iter,
             verbose=self.verbose,
             validation_score=validation,
@@ -214,20 +232,6 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             setattr(self, name, value)
         callback_ctx.call_on_fit_task_end(estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={})
         return self
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def _partial_fit_epochs(self, X, y, n_epochs, classes=None, sample_weight=None):
-        """``n_epochs`` calls of ``partial_fit`` on the same data, in one call.
-
-        The same model as the calls one by one (each epoch draws its
-        shuffle from the same generator), without validating the data and
-        copying the training state again for every epoch: searches that
-        continue training between rungs (``HyperbandSearchCV``) use it.
-        Only divergence is reported differently: the run stops at the first
-        diverging step, with one ``ConvergenceWarning``, where the calls
-        would each restore the last sound epoch and warn.
-        """
-        return self._fit(X, y, sample_weight, incremental=True, classes=classes, n_epochs=n_epochs)
 
     # --------------------------------------------------------- 1. validation
     def _previous_fit(self, incremental, initial=None):
@@ -320,10 +324,16 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
                 check_counts(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+            sample_weight = unit_max(sample_weight)
         return X, y, sample_weight, feature_names
 
-    def _class_weighted(self, y, sample_weight, incremental):
+    def _class_weighted(self, y, sample_weight, incremental, encoder):
         return sample_weight
+
+    def _epochs_without_improvement(self):
+        """How many consecutive epochs without improvement stop training:
+        ``n_iter_no_change``, as scikit-learn's SGD estimators count."""
+        return self.n_iter_no_change
 
     # ------------------------------------------------------- 3. training data
     def _split_validation(self, X, Y, y, sample_weight, encoder, network, rng):
@@ -402,9 +412,18 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         return self._network.forward(theta, X, n_layers=n_layers)
 
     def _views(self):
-        """(coefs, intercepts) views of the flat parameter vector."""
+        """(coefs, intercepts) views of the flat parameter vector, in the
+        network's units."""
         check_is_fitted(self)
         return self._network.unpack(self._train_state.model_theta)
+
+    def _layers(self):
+        """(coefs, intercepts) in the targets' units: views of the flat
+        parameter vector, but for a standardised regressor's output layer,
+        which is mapped back (a copy)."""
+        coefs, intercepts = self._views()
+        coefs[-1], intercepts[-1] = self._target_encoder.from_network_layer(coefs[-1], intercepts[-1])
+        return coefs, intercepts
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "_train_state")
@@ -424,7 +443,7 @@ def _partial_fit_available(estimator):
     """``partial_fit`` exists unless the optimizer only minimizes whole
     problems (L-BFGS), as scikit-learn's MLP hides it for ``solver="lbfgs"``."""
     try:
-        return _takes_epochs(get_optimizer(estimator.optimizer))
+        return _takes_epochs(estimator._get_optimizer(estimator.optimizer))
     except (TypeError, ValueError):
         return True  # let partial_fit report the invalid optimizer
 
@@ -451,7 +470,7 @@ def _check_same_network(plan, network):
 class ClassifierTargetsMixin:
     """Label encoding, predictions and scores shared by the classifiers."""
 
-    def _fit_target_encoder(self, y, *, classes, previous, incremental):
+    def _fit_target_encoder(self, y, *, classes, previous, incremental, sample_weight=None):
         if previous is None:
             check_classification_targets(y)
             if incremental and classes is None:
@@ -487,11 +506,24 @@ class ClassifierTargetsMixin:
                     f"{labels.tolist()}; got classes={np.asarray(classes).tolist()}."
                 )
             return ClassEncoder(labels, multilabel=True)
-        labels = unique_labels(classes) if classes is not None else unique_labels(y)
+        if classes is None:
+            labels = unique_labels(y)
+            if len(labels) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in the "
+                    f"data, but the data contains only one class: {plain(labels[0])!r}."
+                )
+            return ClassEncoder(labels, multilabel=False)
+        labels = unique_labels(classes)
+        missing = np.setdiff1d(unique_labels(y), labels)
+        if missing.size:
+            raise ValueError(
+                f"classes={[plain(c) for c in labels]} must include every label of y, which also "
+                f"has {[plain(c) for c in missing]}: list every class of the problem in `classes`."
+            )
         if len(labels) < 2:
             raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes in the "
-                f"data, but the data contains only one class: {labels[0]}."
+                f"classes={[plain(c) for c in labels]} lists one class: a classifier needs at least 2."
             )
         return ClassEncoder(labels, multilabel=False)
 
@@ -500,8 +532,9 @@ class ClassifierTargetsMixin:
 
     @available_if(_partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Train for one epoch on (X, y), continuing the previous calls.
+    @fill_doc(n_epochs=PARTIAL_FIT_EPOCHS_DOC)
+    def partial_fit(self, X, y, classes=None, sample_weight=None, n_epochs=1):
+        """Train for one epoch (or ``n_epochs``) on (X, y), continuing the previous calls.
 
         The optimizer's state (moments, step count, schedule) and the random
         generator carry over, so n calls with the same data give exactly
@@ -521,13 +554,14 @@ class ClassifierTargetsMixin:
             again.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights.
+        {n_epochs}
 
         Returns
         -------
         self : object
             The estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes, n_epochs=n_epochs)
 
     def _stratify(self, y):
         if y.ndim != 1:
@@ -623,18 +657,27 @@ class ClassifierTargetsMixin:
         return self._target_encoder.probabilities(raw, self._network.loss.log_link)
 
 
+#: The regression losses for which ``normalize_y`` standardises the targets:
+#: those whose value scales with the square of the residual, so that the
+#: standardised problem has the same optimum (see the regressors' docstrings).
+_STANDARDISED_LOSSES = ("squared_error", "huber", "squared_epsilon_insensitive")
+
+
 class RegressorTargetsMixin:
     """Target handling, predictions and scores shared by the regressors."""
 
-    def _fit_target_encoder(self, y, *, classes, previous, incremental):
+    def _fit_target_encoder(self, y, *, classes, previous, incremental, sample_weight=None):
         if previous is not None:
             return previous["_target_encoder"]
+        if self.normalize_y and self.loss in _STANDARDISED_LOSSES:
+            return RegressionEncoder.standardising(y, sample_weight, center=getattr(self, "fit_intercept", True))
         return RegressionEncoder(1 if y.ndim == 1 else y.shape[1], y.ndim)
 
     @available_if(_partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None):
-        """Train for one epoch on (X, y), continuing the previous calls.
+    @fill_doc(n_epochs=PARTIAL_FIT_EPOCHS_DOC)
+    def partial_fit(self, X, y, sample_weight=None, n_epochs=1):
+        """Train for one epoch (or ``n_epochs``) on (X, y), continuing the previous calls.
 
         The optimizer's state (moments, step count, schedule) and the random
         generator carry over, so n calls with the same data give exactly
@@ -650,13 +693,14 @@ class RegressorTargetsMixin:
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights.
+        {n_epochs}
 
         Returns
         -------
         self : object
             The estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=True)
+        return self._fit(X, y, sample_weight, incremental=True, n_epochs=n_epochs)
 
     def _score_output(self, encoder, raw, y, sample_weight, link):
         return r2_score(y, encoder.decode(link(raw)), sample_weight=sample_weight)

@@ -17,29 +17,30 @@ Why each is worth its risk:
   so that a user's optimizer declares its constraints without a private
   import.
 - ``BaseSearchCV``: our searches keep scikit-learn's ``cv_results_``
-  format, scorers, metadata routing and refit; there is no public base.
-- ``_MultimetricScorer``: tells a search's multi-metric scorer from a
-  single one, and names its metrics.
-- ``_fit_and_score``, ``_score``, ``_insert_error_scores``,
-  ``_warn_or_raise_about_fit_failures``: one fold's evaluation and the
-  handling of failed fits, as ``RandomizedSearchCV`` does them.
-- ``_check_method_params``, ``_safe_split``, ``_num_samples``,
-  ``_check_sample_weight``, ``_get_feature_names``: indexing fit
-  parameters and data by fold, and validating weights and feature names,
-  the way scikit-learn's meta-estimators do.
+  format, metadata routing, parameter validation and the methods a fitted
+  search has (``predict``, ``score``, ...); there is no public base.
+- ``_fit_and_score``, ``_score``, ``_warn_or_raise_about_fit_failures``:
+  one fold's evaluation and the handling of failed fits, as
+  ``RandomizedSearchCV`` does them.
+- ``_check_method_params``, ``_num_samples``, ``_check_sample_weight``,
+  ``_get_feature_names``: indexing fit parameters by fold, and validating
+  weights and feature names, the way scikit-learn's meta-estimators do.
+
+Private *methods* of ``BaseSearchCV`` that our searches call are called
+through the functions at the end of this module (``format_results``, ...),
+listed in ``PRIVATE_METHODS``: the test fails when another module calls one
+directly. (A multi-metric scorer comes from the public ``check_scoring``,
+and a fold's rows from the public ``sklearn.utils._safe_indexing``.)
 """
 
 from sklearn.base import _fit_context
-from sklearn.metrics._scorer import _MultimetricScorer
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.model_selection._validation import (
     _fit_and_score,
-    _insert_error_scores,
     _score,
     _warn_or_raise_about_fit_failures,
 )
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
-from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils.validation import (
     _check_method_params,
     _check_sample_weight,
@@ -51,16 +52,13 @@ from sklearn.utils.validation import (
 #: this list and the imports in step).
 PRIVATE_NAMES = {
     "sklearn.base": ["_fit_context"],
-    "sklearn.metrics._scorer": ["_MultimetricScorer"],
     "sklearn.model_selection._search": ["BaseSearchCV"],
     "sklearn.model_selection._validation": [
         "_fit_and_score",
-        "_insert_error_scores",
         "_score",
         "_warn_or_raise_about_fit_failures",
     ],
     "sklearn.utils._param_validation": ["HasMethods", "Interval", "Options", "StrOptions"],
-    "sklearn.utils.metaestimators": ["_safe_split"],
     "sklearn.utils.validation": [
         "_check_method_params",
         "_check_sample_weight",
@@ -70,10 +68,47 @@ PRIVATE_NAMES = {
 }
 
 
+#: Private methods of scikit-learn classes that skopt_lab calls, by class:
+#: only through the functions below (the test checks that no other module
+#: calls them, and that each still exists).
+PRIVATE_METHODS = {
+    "sklearn.pipeline.Pipeline": ["_check_method_params"],
+    "sklearn.model_selection._search.BaseSearchCV": [
+        "_check_refit_for_multimetric",
+        "_format_results",
+        "_get_routed_params_for_fit",
+        "_select_best_index",
+    ],
+}
+
+
 def pipeline_fit_params(pipeline, params):
     """The fit parameters of each step of ``pipeline``, routed as its
     ``fit`` routes them (``Pipeline._check_method_params``)."""
     return pipeline._check_method_params(method="fit", props=params)
+
+
+def routed_fit_params(search, params):
+    """``search.fit``'s metadata routed to the estimator, scorer and splitter,
+    as ``BaseSearchCV.fit`` routes it."""
+    return search._get_routed_params_for_fit(params)
+
+
+def format_results(search, candidate_params, n_splits, out, more_results=None):
+    """``cv_results_`` of the per-fold results ``out`` of ``_fit_and_score``
+    (candidate by candidate, fold by fold), as ``BaseSearchCV`` builds it."""
+    return search._format_results(candidate_params, n_splits, out, more_results)
+
+
+def select_best_index(refit, refit_metric, results):
+    """``best_index_`` as ``BaseSearchCV`` chooses it: ``refit(results)`` if
+    callable, else the first of rank 1 for ``refit_metric``."""
+    return BaseSearchCV._select_best_index(refit, refit_metric, results)
+
+
+def check_refit_for_multimetric(search, scores):
+    """Raise if ``search.refit`` is not valid for the multi-metric ``scores``."""
+    search._check_refit_for_multimetric(scores)
 
 
 __all__ = [
@@ -88,11 +123,13 @@ __all__ = [
     "_fit_and_score",
     "_fit_context",
     "_get_feature_names",
-    "_insert_error_scores",
-    "_MultimetricScorer",
     "_num_samples",
-    "_safe_split",
     "_score",
     "_warn_or_raise_about_fit_failures",
+    "PRIVATE_METHODS",
+    "check_refit_for_multimetric",
+    "format_results",
     "pipeline_fit_params",
+    "routed_fit_params",
+    "select_best_index",
 ]

@@ -45,8 +45,10 @@ TRAINING_PARAMETERS_DOC = """
         consecutive epochs. None disables the test: ``fit`` then trains
         exactly ``max_iter`` epochs, and reaching them is no warning.
     n_iter_no_change : int or inf, default=10
-        Epochs without improvement before stopping; ``np.inf`` never stops
-        on a plateau.
+        Epochs without improvement before stopping, counted as scikit-learn
+        counts them: the linear models stop after ``n_iter_no_change`` such
+        epochs (as ``SGDClassifier``), the MLPs after one more (as
+        ``MLPClassifier``); ``np.inf`` never stops on a plateau.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified for
         classifiers), stop when its score stops improving and restore the best
@@ -123,6 +125,19 @@ FIT_SUMMARY_DOC = """
         and, like reaching ``max_iter`` unconverged, say so with a
         ``ConvergenceWarning``. If ``fit`` raises, the estimator is left as
         it was.
+"""
+
+PARTIAL_FIT_EPOCHS_DOC = """
+        n_epochs : int, default=1
+            Epochs to train in this call, each a pass over (X, y):
+            ``partial_fit(X, y, n_epochs=n)`` is the model of ``n`` calls
+            with ``n_epochs=1``, without validating the data and copying the
+            training state again for every epoch. The one difference is on
+            divergence: training stops at the first diverging step with one
+            ``ConvergenceWarning``, where the calls would each warn. This is
+            the documented way to continue training by several epochs:
+            ``HyperbandSearchCV`` trains a rung in one call of any
+            estimator whose ``partial_fit`` has an ``n_epochs`` parameter.
 """
 
 FIT_DATA_DOC = """

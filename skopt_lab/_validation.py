@@ -60,19 +60,50 @@ def check_some_weight(sample_weight):
         )
 
 
-def compute_class_sample_weight(class_weight, y, sample_weight, incremental):
-    """Multiply ``sample_weight`` by the weights of each sample's class."""
+def compute_class_sample_weight(class_weight, y, sample_weight, incremental, classes):
+    """Multiply ``sample_weight`` by the weights of each sample's class.
+
+    A dict gives weight 1 to the classes it omits and may name classes
+    absent from ``y`` (a ``partial_fit`` chunk), as in scikit-learn.
+    """
     if class_weight is None:
         return sample_weight
-    if incremental and class_weight == "balanced":
+    if class_weight == "balanced":
+        if incremental:
+            raise ValueError(
+                "class_weight='balanced' is not supported for partial_fit: the class "
+                "frequencies of one chunk are not those of the data. Compute the weights "
+                "on the whole data (sklearn.utils.class_weight.compute_class_weight) and "
+                "pass them as a dict."
+            )
+        weights = compute_sample_weight("balanced", y)
+    else:
+        per_class = np.array([class_weight.get(label, 1.0) for label in classes.tolist()], dtype=np.float64)
+        bad = ~(np.isfinite(per_class) & (per_class >= 0))
+        if bad.any():
+            raise ValueError(
+                "class_weight must give each class a finite, non-negative weight; got "
+                f"{per_class[bad].tolist()} for the classes {classes[bad].tolist()}."
+            )
+        weights = per_class[np.searchsorted(classes, y)]
+    if sample_weight is None:
+        return weights
+    weighted = weights * sample_weight
+    if not np.isfinite(weighted).all():
         raise ValueError(
-            "class_weight='balanced' is not supported for partial_fit: the class "
-            "frequencies of one chunk are not those of the data. Compute the weights "
-            "on the whole data (sklearn.utils.class_weight.compute_class_weight) and "
-            "pass them as a dict."
+            "sample_weight multiplied by class_weight overflows: give smaller class weights."
         )
-    weights = compute_sample_weight(class_weight, y)
-    return weights if sample_weight is None else weights * sample_weight
+    return weighted
+
+
+def unit_max(weights):
+    """Sample weights divided by their largest: the loss is a weighted mean,
+    so this changes no model, and weights near the float maximum overflow
+    neither a sum nor a product with class weights."""
+    if weights is None:
+        return None
+    largest = weights.max() if weights.size else 0
+    return weights / largest if largest > 0 else weights
 
 
 def max_abs(values):

@@ -409,7 +409,9 @@ def test_the_recorded_loss_is_the_augmented_batches():
 
     # Learning rate ~0: the weights stay at their start, so each epoch's
     # loss is the start's loss on the augmented targets, about ½·10².
-    model = LinearRegressor(SGD(learning_rate=1e-12), augmentation=ShiftTargets(), max_iter=2, tol=None)
+    model = LinearRegressor(
+        SGD(learning_rate=1e-12), augmentation=ShiftTargets(), normalize_y=False, max_iter=2, tol=None
+    )
     model.fit(X, y)
     clean = 0.5 * np.mean((model.predict(X) - y) ** 2)
     assert clean < 2.0
@@ -560,7 +562,7 @@ def test_lbfgs_refuses_augmentation_naming_both(Estimator, iris):
     assert not hasattr(model, "n_iter_")
 
 
-@pytest.mark.parametrize("loss", ["hinge", "squared_hinge", "modified_huber"])
+@pytest.mark.parametrize("loss", ["hinge", "squared_hinge", "modified_huber", "perceptron", "squared_error"])
 def test_mixup_is_refused_by_losses_without_soft_targets(loss, iris):
     X, y = iris
     fitted = _small(LinearClassifier, loss=loss).fit(X, y)

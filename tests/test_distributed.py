@@ -45,15 +45,15 @@ def _fit_counts():
 
 class _CountingClassifier(LinearClassifier):
     """A LinearClassifier that records where it was trained (fit, or a search's
-    training of several epochs at once)."""
+    training of several epochs at once, partial_fit(n_epochs=...))."""
 
     def fit(self, X, y, **fit_params):
         _FITS[_where()] += 1
         return super().fit(X, y, **fit_params)
 
-    def _partial_fit_epochs(self, X, y, n_epochs, **fit_params):
+    def partial_fit(self, X, y, classes=None, sample_weight=None, n_epochs=1):
         _FITS[_where()] += 1
-        return super()._partial_fit_epochs(X, y, n_epochs, **fit_params)
+        return super().partial_fit(X, y, classes=classes, sample_weight=sample_weight, n_epochs=n_epochs)
 
 
 ESTIMATOR = _CountingClassifier(optimizer=SGD(), max_iter=30, tol=None, random_state=0)
@@ -81,7 +81,8 @@ def _hyperband_search():
 
 def _training_calls(search):
     """(training calls of the cross-validation, of the refit): one per
-    row of ``cv_results_`` and fold, a fit or a rung's epochs at once."""
+    row of ``cv_results_`` and fold, a fit or a rung's epochs at once (and
+    HyperbandSearchCV's refit trains its epochs at once too)."""
     return len(search.cv_results_["params"]) * search.n_splits_, 1
 
 

@@ -15,7 +15,7 @@ from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skopt_lab import BayesSearchCV, HyperbandSearchCV, MLPClassifier
+from skopt_lab import BayesSearchCV, HyperbandSearchCV, LinearClassifier, MLPClassifier
 from skopt_lab.model_selection import DeadlineStopper, NoImprovementStopper
 from skopt_lab.model_selection._surrogate import Proposer
 from skopt_lab.optimizers import LBFGS, SGD, Adam
@@ -120,11 +120,13 @@ def test_brackets_rungs_and_promotions():
     assert search.best_score_ == results["mean_test_score"][top].max()
     assert results["n_resources"][search.best_index_] == 27
     assert search.best_estimator_.epochs_ == 27
-    # Epochs: every candidate trains up to its last rung once per fold, then the refit.
+    # Epochs: every candidate trains up to its last rung once per fold, then
+    # the refit trains 27 epochs as the folds did, by partial_fit (Toy's
+    # takes no n_epochs: one call per epoch).
     last_rung = {}
     for params, n in zip(results["params"], results["n_resources"]):
         last_rung[_key(params)] = n
-    assert CALLS == {"partial_fit": 2 * sum(last_rung.values()), "fit": 1}  # the refit: fit(max_iter=27)
+    assert CALLS == {"partial_fit": 2 * sum(last_rung.values()) + 27}
 
 
 def test_n_brackets_cycles_from_the_most_aggressive():
@@ -146,8 +148,8 @@ class RecordingMLP(MLPClassifier):
     """An MLPClassifier that records its weights after every rung's
     training (and keeps itself alive in the record, so that ids stay unique)."""
 
-    def _partial_fit_epochs(self, X, y, n_epochs, classes=None, sample_weight=None):
-        super()._partial_fit_epochs(X, y, n_epochs, classes=classes, sample_weight=sample_weight)
+    def partial_fit(self, X, y, classes=None, sample_weight=None, n_epochs=1):
+        super().partial_fit(X, y, classes=classes, sample_weight=sample_weight, n_epochs=n_epochs)
         RECORDS.append((self, self.n_iter_, X, y, clone(self), [c.copy() for c in self.coefs_]))
         return self
 
@@ -174,10 +176,12 @@ def test_continuation_equals_training_straight_through(pipeline):
         estimator, space, max_resources=9, n_brackets=None, cv=KFold(3, shuffle=True), random_state=0
     )
     search.fit(X_CLF, Y_CLF)
+    best = search.best_estimator_[-1] if pipeline else search.best_estimator_
 
     by_model = collections.defaultdict(list)
     for record in RECORDS:
-        by_model[id(record[0])].append(record)
+        if record[0] is not best:  # the refit's, below
+            by_model[id(record[0])].append(record)
     reached = collections.Counter()
     for records in by_model.values():
         epochs = [r[1] for r in records]
@@ -196,8 +200,9 @@ def test_continuation_equals_training_straight_through(pipeline):
     assert reached == {1: 3 * (9 - 3), 3: 3 * (3 - 1 + 5 - 1), 9: 3 * (1 + 1 + 3)}
     if pipeline:  # fitted once per candidate and fold, then once for the refit
         assert CALLS["scaler fit"] == 3 * (9 + 5 + 3) + 1
-    # The refit is fit(max_iter=9): the model 9 calls of partial_fit would give.
-    best = search.best_estimator_[-1] if pipeline else search.best_estimator_
+    # The refit trained as the folds did, 9 epochs in one partial_fit call:
+    # the model 9 calls of partial_fit give.
+    assert [r[1] for r in RECORDS if r[0] is best] == [9]
     assert best.max_iter == best.n_iter_ == 9
     Xt = search.best_estimator_[:-1].transform(X_CLF) if pipeline else X_CLF
     by_epoch = clone(best)
@@ -338,15 +343,17 @@ class Callback:
         pass
 
 
+# (make, budget parameter, small budget, large budget, training calls of the refit)
 SEARCHES = {
-    "BayesSearchCV": (bayes, "n_iter", 7, 11),
-    "HyperbandSearchCV": (hyperband, "n_brackets", 1, 3),
+    "BayesSearchCV": (bayes, "n_iter", 7, 11, {"fit": 1}),
+    # The best candidate's 9 epochs, by partial_fit as the search trained it.
+    "HyperbandSearchCV": (hyperband, "n_brackets", 1, 3, {"partial_fit": 9}),
 }
 
 
 @pytest.mark.parametrize("name", SEARCHES)
 def test_warm_start_evaluates_only_the_new_candidates(name):
-    make, budget, small, large = SEARCHES[name]
+    make, budget, small, large, refit_calls = SEARCHES[name]
     uninterrupted = make(**{budget: large}).fit(X_DUMMY)
     n_calls = sum(CALLS.values())
     CALLS.clear()
@@ -357,14 +364,14 @@ def test_warm_start_evaluates_only_the_new_candidates(name):
 
     _same_results(search, uninterrupted)
     assert 0 < first_rows < len(search.cv_results_["params"])
-    # Only the refit (one fit) is trained twice.
-    assert sum(CALLS.values()) == n_calls + 1
+    # Only the refit is trained twice.
+    assert sum(CALLS.values()) == n_calls + sum(refit_calls.values())
     assert first_calls < n_calls
 
 
 @pytest.mark.parametrize("name", SEARCHES)
 def test_checkpoint_resumes_after_a_crash(name, tmp_path):
-    make, budget, _, large = SEARCHES[name]
+    make, budget, _, large, refit_calls = SEARCHES[name]
     rounds = []
 
     class RoundCalls(Callback):
@@ -396,7 +403,7 @@ def test_checkpoint_resumes_after_a_crash(name, tmp_path):
     CALLS.clear()
     again = make(**{budget: large}, checkpoint=path).fit(X_DUMMY)
     _same_results(again, uninterrupted)
-    assert CALLS == {"fit": 1}  # the refit
+    assert CALLS == refit_calls
 
 
 @pytest.mark.parametrize("name", SEARCHES)
@@ -460,7 +467,9 @@ def test_a_callback_stops_hyperband_after_a_rung():
     results = search.cv_results_
     assert list(np.unique(results["n_resources"])) == [1, 3]
     assert results["n_resources"][search.best_index_] == 3
-    assert search.best_estimator_.epochs_ == 9  # refitted with max_resources
+    # Refitted with the budget its score is from (the search stopped before
+    # max_resources): best_estimator_ is the model that was scored.
+    assert search.best_estimator_.epochs_ == 3
 
 
 def test_deadline_stopper():
@@ -492,3 +501,92 @@ def test_every_subspace_is_in_the_initial_design():
         assert {tuple(sorted(p)) for p in bayes_search.cv_results_["params"]} == everyone
         first_rung = hyperband(space=SUBSPACES, n_brackets=1, random_state=seed).fit(X_DUMMY).cv_results_["params"][:9]
         assert {tuple(sorted(p)) for p in first_rung} == everyone
+
+
+# 9. What issue 24 found: the refit is the model scored, classes, n_samples.
+def test_the_refit_is_the_model_the_search_scored_even_with_tol():
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    estimator = LinearClassifier(Adam(learning_rate=1.0), random_state=0)  # default tol=1e-4
+    search = HyperbandSearchCV(
+        estimator, {"alpha": loguniform(1e-6, 1e-4)}, max_resources=27, n_brackets=1, cv=3, random_state=0
+    ).fit(X, y)
+    assert search.cv_results_["n_resources"][search.best_index_] == 27
+    best = search.best_estimator_
+    assert best.n_iter_ == 27 and best.max_iter == 27
+    # The same as the fold models: 27 continued epochs, no stopping rule.
+    continued = clone(best).partial_fit(X, y, classes=[0, 1], n_epochs=27)
+    np.testing.assert_array_equal(best.coef_, continued.coef_)
+    # Not vacuous: fit(max_iter=27), what the refit was, stops early on tol.
+    assert clone(best).fit(X, y).n_iter_ < 27
+
+
+def test_fit_takes_classes_as_dask_ml_and_the_refit_does_not_pass_them_to_fit():
+    X, y = make_classification(n_samples=60, n_features=4, n_informative=3, n_redundant=0, n_classes=3, random_state=0)
+    space = {"alpha": loguniform(1e-5, 1e-2)}
+    kwargs = dict(max_resources=3, n_brackets=1, cv=2, random_state=0, error_score="raise")
+    search = HyperbandSearchCV(LinearClassifier(tol=None, random_state=0), space, **kwargs)
+    search.fit(X, y, classes=[0, 1, 2, 3])  # a class y does not have
+    assert search.best_estimator_.classes_.tolist() == [0, 1, 2, 3]
+    # Other resources refit with fit, which takes no classes.
+    other = HyperbandSearchCV(LinearClassifier(tol=None, random_state=0), space, resource="max_iter", **kwargs)
+    assert other.fit(X, y, classes=[0, 1, 2]).best_estimator_.classes_.tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match=r"classes must include every label of y; \[2\] are missing"):
+        search.fit(X, y, classes=[0, 1])
+
+
+def test_n_samples_works_with_the_default_min_resources():
+    X, y = make_classification(n_samples=300, n_features=4, n_informative=3, n_redundant=0, n_classes=3, random_state=0)
+    fits = []
+
+    class Recording(LinearClassifier):
+        def fit(self, X, y, sample_weight=None):
+            fits.append(np.unique(y).size)
+            return super().fit(X, y, sample_weight)
+
+    search = HyperbandSearchCV(
+        Recording(max_iter=5, tol=None, random_state=0), {"alpha": loguniform(1e-5, 1e-2)},
+        resource="n_samples", max_resources="auto", cv=3, random_state=0, error_score="raise",
+    ).fit(X, y)
+    # scikit-learn's "smallest": 2 samples per fold and class.
+    assert search.min_resources_ == 2 * 3 * 3
+    assert search.rung_resources_ == [33, 100, 300]  # 300 / 3**k, down to 18
+    assert min(search.cv_results_["n_resources"]) == 33
+    assert min(fits) == 3  # every class in every subsample (22 rows), stratified
+
+
+class PartialFitWithEpochs(BaseEstimator):
+    """A user's estimator whose partial_fit takes n_epochs."""
+
+    def __init__(self, x=0.0):
+        self.x = x
+
+    def fit(self, X, y=None):
+        raise AssertionError("HyperbandSearchCV trains by partial_fit")
+
+    def partial_fit(self, X, y=None, n_epochs=1):
+        CALLS["partial_fit"] += 1
+        self.epochs_ = getattr(self, "epochs_", 0) + n_epochs
+        return self
+
+    def score(self, X, y=None):
+        return -((self.x - 0.3) ** 2) - 1 / self.epochs_
+
+
+class PartialFitWithKwargs(PartialFitWithEpochs):
+    def partial_fit(self, X, y=None, **kwargs):  # n_epochs would land in kwargs: not the fast path
+        assert not kwargs
+        return super().partial_fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [PartialFitWithEpochs, PartialFitWithKwargs])
+def test_any_partial_fit_with_n_epochs_trains_a_rung_in_one_call(Estimator):
+    search = hyperband(Estimator(), {"x": uniform(0, 1)}, n_brackets=1, proposer="random").fit(X_DUMMY)
+    results = search.cv_results_
+    # Bracket 0 of 9 / 1: 9, 3, 1 candidates at 1, 3, 9 epochs, on 2 folds.
+    assert results["n_resources"].tolist() == [1] * 9 + [3] * 3 + [9]
+    assert search.best_estimator_.epochs_ == 9
+    if Estimator is PartialFitWithEpochs:  # one call per fold and rung, and one for the refit
+        assert CALLS["partial_fit"] == 2 * 13 + 1
+    else:  # one call per epoch
+        assert CALLS["partial_fit"] == 2 * (9 * 1 + 3 * 2 + 1 * 6) + 9

@@ -74,7 +74,8 @@ def test_partial_fit_equals_fit_with_shuffle_and_dropout():
     ids=lambda value: getattr(value, "__name__", ""),
 )
 def test_several_epochs_in_one_call_equal_the_calls_one_by_one(Estimator, params):
-    # HyperbandSearchCV continues a fold model by a rung's epochs in one call.
+    # partial_fit(n_epochs=n), with which HyperbandSearchCV continues a fold
+    # model by a rung's epochs in one call.
     X, y = make_classification(n_samples=150, n_features=5, n_classes=3, n_informative=3, random_state=0)
     regression = Estimator in (MLPRegressor, LinearRegressor)
     if regression:
@@ -83,10 +84,10 @@ def test_several_epochs_in_one_call_equal_the_calls_one_by_one(Estimator, params
     weights = np.linspace(0.5, 2.0, len(y))
     one_by_one, at_once = Estimator(random_state=1, tol=None, **params), Estimator(random_state=1, tol=None, **params)
     one_by_one.partial_fit(X, y, sample_weight=weights, **classes)
-    at_once._partial_fit_epochs(X, y, 1, sample_weight=weights, **classes)
+    at_once.partial_fit(X, y, sample_weight=weights, n_epochs=1, **classes)
     for _ in range(4):
         one_by_one.partial_fit(X, y, sample_weight=weights)
-    at_once._partial_fit_epochs(X, y, 4, sample_weight=weights)
+    at_once.partial_fit(X, y, sample_weight=weights, n_epochs=4)
     for name in ("coef_", "intercept_", "coefs_", "intercepts_", "loss_curve_", "n_iter_", "t_"):
         if hasattr(one_by_one, name):
             ours, theirs = getattr(at_once, name), getattr(one_by_one, name)
@@ -127,15 +128,21 @@ def test_random_state_reproducible_and_init_suited_to_activation():
     a = MLPRegressor((300, 200), max_iter=1, tol=None, random_state=5).fit(X, y)
     b = MLPRegressor((300, 200), max_iter=1, tol=None, random_state=5).fit(X, y)
     np.testing.assert_array_equal(_flat(a), _flat(b))
-    relu = MLPRegressor((300, 200), max_iter=1, tol=None, optimizer=SGD(learning_rate=1e-12), random_state=0)
+    relu = MLPRegressor(
+        (300, 200), max_iter=1, tol=None, optimizer=SGD(learning_rate=1e-12), normalize_y=False, random_state=0
+    )
     tanh = clone(relu).set_params(activation="tanh")
     W_relu, W_tanh = relu.fit(X, y).coefs_[1], tanh.fit(X, y).coefs_[1]
     # He (fan_out) for ReLU: U(±√(6/200)), std √(2/200); Glorot for tanh: std √(2/500)
     assert W_relu.std() == pytest.approx(np.sqrt(2 / 200), rel=0.02)
     assert W_tanh.std() == pytest.approx(np.sqrt(2 / 500), rel=0.02)
-    # The output layer: a tenth of Glorot's variance, and the bias at the target mean.
-    assert relu.coefs_[-1].std() == pytest.approx(np.sqrt(0.2 / 201), rel=0.15)
+    # The output layer: Glorot's variance, and the bias at the target mean.
+    assert relu.coefs_[-1].std() == pytest.approx(np.sqrt(2 / 201), rel=0.15)
     assert relu.intercepts_[-1][0] == pytest.approx(y.mean(), rel=1e-6)
+    # Standardised targets: the same start in the targets' units, scaled by their spread.
+    standardised = clone(relu).set_params(normalize_y=True).fit(X, y)
+    assert standardised.coefs_[-1].std() == pytest.approx(y.std() * np.sqrt(2 / 201), rel=0.15)
+    assert standardised.intercepts_[-1][0] == pytest.approx(y.mean(), rel=1e-6)
 
 
 # ---------------------------------------------------------------- targets

@@ -796,7 +796,9 @@ def test_divergence_is_judged_against_the_loss_on_all_the_data(optimizer):
     # The first batch, (0, 0), fits exactly: its loss of 0 is no scale for
     # the second's 5e5, which no weight can change (x = 0, no intercept).
     X, y = np.zeros((2, 1)), np.array([0.0, 1000.0])
-    estimator = LinearRegressor(optimizer, fit_intercept=False, batch_size=1, shuffle=False, max_iter=3, tol=None)
+    estimator = LinearRegressor(
+        optimizer, fit_intercept=False, batch_size=1, shuffle=False, max_iter=3, tol=None, normalize_y=False
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         estimator.fit(X, y)

@@ -130,7 +130,7 @@ def test_averaging_is_the_recursion_over_the_iterates(Optimizer, decay, start, r
     X, y = regression
     est = LinearRegressor(
         _recorded_iterates(Optimizer)(learning_rate=0.01), average=start, average_decay=decay, batch_size=4,
-        max_iter=3, tol=None, random_state=0,
+        max_iter=3, tol=None, normalize_y=False, random_state=0,  # iterates and coef_ in the same units
     ).fit(X, y)
     iterates = est._train_state.optimizer_state["iterates"]
     # transcription: step k (1-based) has seen 4k samples
@@ -219,15 +219,16 @@ def test_sparsify_and_densify():
 
 # ------------------------------------------------------ adaptive schedule
 def _scikit_learn_adaptive_rates(losses, learning_rate, tol, n_iter_no_change):
-    """scikit-learn's MLP rule (``_update_no_improvement_count`` and the SGD
-    optimizer's ``trigger_stopping``) replayed on a loss curve: the rate of
+    """scikit-learn's SGD estimators' rule (``_sgd_fast``: ``learning_rate=
+    "adaptive"`` divides the rate by 5 once ``n_iter_no_change`` epochs have
+    not improved, and stops at 1e-6) replayed on a loss curve: the rate of
     each epoch, and whether training stopped after the last."""
     best, count, rates = np.inf, 0, []
     for loss in losses:
         rates.append(learning_rate)
         count = count + 1 if loss > best - tol else 0
         best = min(best, loss)
-        if count > n_iter_no_change:
+        if count >= n_iter_no_change:
             if learning_rate <= 1e-6:
                 return rates, True
             learning_rate /= 5

@@ -202,10 +202,7 @@ def test_partial_fit_unseen_classes():
 def test_partial_fit_regression():
     X, y = X_reg, y_reg
     for momentum in [0, 0.9]:
-        # Deliberate difference: our output layer starts with a tenth of
-        # Glorot's variance (see Network.init_params), so plain full-batch SGD
-        # at this learning rate needs 150 epochs, not 100, to reach the score.
-        n_epochs = 100 if momentum else 150
+        n_epochs = 100  # scikit-learn's budget, for plain SGD too
         params = dict(activation="relu", random_state=1, batch_size=X.shape[0])
         mlp = MLPRegressor(optimizer=sgd(0.01, momentum=momentum), max_iter=n_epochs, **params)
         with warnings.catch_warnings():
@@ -442,7 +439,11 @@ def test_mlp_regressor_dtypes_casting():
         warnings.simplefilter("ignore", ConvergenceWarning)
         mlp_64 = MLPRegressor(**params).fit(X[:300], y[:300])
         mlp_32 = MLPRegressor(**params).fit(X[:300].astype(np.float32), y[:300])
-    assert_allclose(mlp_64.predict(X[300:]), mlp_32.predict(X[300:].astype(np.float32)), rtol=5e-04)
+    # Deliberate difference: with normalize_y the float32 model adds the
+    # targets' mean (4.5) back to its outputs in float32, so a prediction near
+    # 0 is only good to about 1e-6 in absolute terms; scikit-learn's test
+    # has rtol alone.
+    assert_allclose(mlp_64.predict(X[300:]), mlp_32.predict(X[300:].astype(np.float32)), rtol=5e-04, atol=1e-5)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -64,8 +64,12 @@ def test_max_iter_is_no_warning_with_tol_none(iris):
 def test_large_targets_warn_and_name_their_scale(diabetes):
     X, y = diabetes
     with pytest.warns(ConvergenceWarning, match=r"maximum iterations.*y has values up to .*e\+06.*standardise the targets"):
-        est = MLPRegressor((16,), max_iter=30, random_state=0).fit(X, y * 1e6)
+        est = MLPRegressor((16,), max_iter=30, normalize_y=False, random_state=0).fit(X, y * 1e6)
     assert est.score(X, y * 1e6) < 0.1  # what the warning is about
+    # Standardised (the default), the same targets train as well as small ones.
+    est = MLPRegressor((16,), max_iter=30, tol=None, random_state=0).fit(X, y * 1e6)
+    small = MLPRegressor((16,), max_iter=30, tol=None, random_state=0).fit(X, y)
+    assert est.score(X, y * 1e6) == pytest.approx(small.score(X, y), abs=1e-6)
 
 
 @pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])

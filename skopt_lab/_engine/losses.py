@@ -286,6 +286,23 @@ class Hinge(_MarginLoss):
         return np.maximum(1 - z, 0), -(z < 1).astype(z.dtype)
 
 
+class Perceptron(_MarginLoss):
+    """l = max(0, −z): scikit-learn's perceptron loss, a hinge at 0 (a zero
+    margin still gets a gradient, so training starts from zero weights)."""
+
+    def _loss_and_derivative(self, z):
+        return np.maximum(-z, 0), -(z <= 0).astype(z.dtype)
+
+
+class MarginSquaredError(_MarginLoss):
+    """l = ½ (1 − z)²: least squares on the ±1 targets of each class, as
+    scikit-learn's ``SGDClassifier(loss="squared_error")``."""
+
+    def _loss_and_derivative(self, z):
+        residual = 1 - z
+        return 0.5 * residual * residual, -residual
+
+
 class SquaredHinge(_MarginLoss):
     """l = max(0, 1 − z)²."""
 

@@ -157,9 +157,27 @@ class ClassEncoder:
             return np.hstack([link(-raw), link(raw)])
         return link(raw)
 
+    def scaled_threshold(self, threshold):
+        """A loss threshold in the targets' units, in the network's (the same)."""
+        return threshold
+
+    def to_network_layer(self, W, b):
+        """An output layer in the targets' units, in the network's (the same)."""
+        return W, b
+
+    def from_network_layer(self, W, b):
+        """The network's output layer in the targets' units (the same)."""
+        return W, b
+
 
 class RegressionEncoder:
     """Regression targets to a (n_samples, n_outputs) matrix and back.
+
+    With ``offset`` and ``scale`` the network learns the standardised
+    targets ``(y − offset) / scale`` and its outputs are mapped back by
+    ``raw · scale + offset``, as ``TransformedTargetRegressor`` with a
+    ``StandardScaler`` would: the optimizers' default steps then suit any
+    target scale.
 
     Parameters
     ----------
@@ -167,13 +185,34 @@ class RegressionEncoder:
         Number of targets.
     y_ndim : int
         1 when fitted on a 1-D y, whose predictions are then 1-D too.
+    offset, scale : ndarray of shape (n_outputs,) or None
+        The standardisation of the targets; None trains on y as it is.
     """
 
     multilabel = False
 
-    def __init__(self, n_outputs, y_ndim):
+    def __init__(self, n_outputs, y_ndim, offset=None, scale=None):
         self.n_outputs = n_outputs
         self.y_ndim = y_ndim
+        self.offset = offset
+        self.scale = scale
+
+    @classmethod
+    def standardising(cls, y, sample_weight, center=True):
+        """An encoder that standardises each column of ``y`` by its
+        (weighted) mean and standard deviation; a constant column keeps
+        the scale 1, as in ``StandardScaler``. Without ``center`` (a model
+        without intercept, which could not add the mean back) the columns
+        are only divided by their root mean square."""
+        values = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        offset = np.average(values, axis=0, weights=sample_weight) if center else np.zeros(values.shape[1])
+        variance = np.average((values - offset) ** 2, axis=0, weights=sample_weight)
+        scale = np.sqrt(variance)
+        # A spread lost in the rounding of the mean (|y| ~ 1e16 times it) is
+        # no spread to standardise by.
+        negligible = ~(scale > 10 * np.finfo(np.float64).eps * np.maximum(np.abs(offset), 1.0))
+        scale[negligible] = 1.0
+        return cls(values.shape[1], np.ndim(y), offset, scale)
 
     def encode(self, y, dtype):
         """Targets for the network, in ``dtype``.
@@ -188,8 +227,35 @@ class RegressionEncoder:
             raise ValueError(
                 f"y has {values.shape[1]} outputs, but the model was fitted on {self.n_outputs}."
             )
+        if self.scale is not None:
+            values = (values - self.offset) / self.scale
         return DenseTargets(values.astype(dtype, copy=False))
 
     def decode(self, raw):
-        """Predictions, 1-D when the model was fitted on a 1-D y."""
+        """Predictions in the targets' units, 1-D when the model was fitted
+        on a 1-D y."""
+        if self.scale is not None:
+            raw = (raw * self.scale + self.offset).astype(raw.dtype, copy=False)
         return raw[:, 0] if self.y_ndim == 1 else raw
+
+    def scaled_threshold(self, threshold):
+        """A loss threshold (``epsilon``) in the targets' units, in the network's."""
+        return threshold if self.scale is None else threshold / self.scale
+
+    def to_network_layer(self, W, b):
+        """An output layer ``(W, b)`` given in the targets' units (``coef_init``,
+        a pretrained output layer) in the network's, either part may be None."""
+        if self.scale is None:
+            return W, b
+        return (
+            None if W is None else W / self.scale,
+            None if b is None else (b - self.offset) / self.scale,
+        )
+
+    def from_network_layer(self, W, b):
+        """The network's output layer ``(W, b)`` in the targets' units: the
+        published ``coef_`` and ``intercept_`` (copies when standardised)."""
+        if self.scale is None:
+            return W, b
+        dtype = W.dtype
+        return (W * self.scale).astype(dtype, copy=False), (b * self.scale + self.offset).astype(dtype, copy=False)

@@ -15,6 +15,7 @@ the full-batch objective instead of the epoch loop.
 """
 
 import contextlib
+import contextvars
 import copy
 import dataclasses
 import functools
@@ -44,6 +45,11 @@ LARGE_SCALE = 1e3
 # pay for their synchronisation; on a busy machine they spin against other
 # processes instead (seen: 10x slower fine-tuning of a digits network).
 SMALL_BATCH_FLOPS = 4e6
+
+# True while a search (skopt_lab's BayesSearchCV, HyperbandSearchCV) runs the
+# fit: Ctrl-C must then stop the search, so training lets KeyboardInterrupt
+# through instead of keeping the last sound epoch with a warning.
+PROPAGATE_INTERRUPT = contextvars.ContextVar("skopt_lab_propagate_interrupt", default=False)
 
 
 @dataclasses.dataclass
@@ -157,7 +163,8 @@ class Trainer:
     convergence test afresh and runs up to ``max_iter`` epochs, warning when
     it stops at that budget; :meth:`partial_fit` runs one epoch. Both stop
     cleanly on divergence and on Ctrl-C, keeping the weights of the last
-    epoch known to be sound, with a ``ConvergenceWarning`` that says so.
+    epoch known to be sound, with a ``ConvergenceWarning`` that says so
+    (inside a search, ``PROPAGATE_INTERRUPT``, Ctrl-C is raised instead).
 
     Parameters
     ----------
@@ -171,7 +178,7 @@ class Trainer:
         early stopping); None disables the convergence test, and ``fit``
         then runs exactly ``max_iter`` epochs without warning.
     n_iter_no_change : int or inf
-        Epochs without ``tol`` improvement before stopping.
+        Consecutive epochs without ``tol`` improvement that stop training.
     max_iter : int
         Epochs of ``fit``.
     verbose : int
@@ -261,7 +268,7 @@ class Trainer:
         n_batches = math.ceil(n_rows / batch_size)
         trainable = theta[network.trainable_offset :]
         grad = np.empty_like(trainable)
-        l1_strength = network.l1 * network.weight_mask(theta.dtype) if network.l1 else None
+        l1_strength = network.l1_strength(theta.dtype) if network.has_l1 else None
         if l1_strength is not None and (state.l1 is None or state.l1["total"].shape != trainable.shape):
             state.l1 = {"total": np.zeros_like(trainable), "applied": np.zeros_like(trainable)}
         gather = _BatchGatherer(X, Y, weights, batch_size, shuffle=self.shuffle and n_batches > 1)
@@ -325,6 +332,8 @@ class Trainer:
             if diverged is None:
                 diverged = self._check_last_step(state, X, Y, weights)
         except KeyboardInterrupt:
+            if PROPAGATE_INTERRUPT.get():
+                raise
             # The interrupted epoch's partial steps and records are dropped.
             interrupted = True
             if current_start is not None:
@@ -385,9 +394,9 @@ class Trainer:
         return stop
 
     def _update_no_improvement(self, state, loss, score):
-        """scikit-learn's MLP rule: stop after ``n_iter_no_change`` epochs
-        without ``tol`` improvement of the validation score (early stopping)
-        or of the training loss."""
+        """Stop once ``n_iter_no_change`` consecutive epochs have not
+        improved the validation score (early stopping) or the training loss
+        by ``tol``."""
         if score is not None:
             improved = self.tol is None or score >= state.best_validation_score + self.tol
             if score > state.best_validation_score:
@@ -397,7 +406,7 @@ class Trainer:
             improved = self.tol is None or loss <= state.best_loss - self.tol
         state.best_loss = min(state.best_loss, loss)
         state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
-        if state.no_improvement_count > self.n_iter_no_change:
+        if state.no_improvement_count >= self.n_iter_no_change:
             if self.optimizer.on_plateau(state.optimizer_state):
                 state.no_improvement_count = 0
                 if self.verbose:
@@ -499,6 +508,8 @@ class Trainer:
         try:
             result = self.optimizer.minimize(objective, trainable, max_iter=max_iter, callback=after_iteration)
         except KeyboardInterrupt:
+            if PROPAGATE_INTERRUPT.get():
+                raise
             trainable[...] = last_iterate
             self._warn(state, "was interrupted", " (KeyboardInterrupt)", X, Y)
             return state
@@ -691,7 +702,7 @@ def _scale_note(X, Y, network):
         return ""
     what = "X" if scale_X >= scale_Y else "y"
     fix = "standardise the features (StandardScaler)" if what == "X" else (
-        "standardise the targets (TransformedTargetRegressor(transformer=StandardScaler()))"
+        "standardise the targets (normalize_y=True, or TransformedTargetRegressor(transformer=StandardScaler()))"
     )
     return (
         f" The data's scale may be the cause: {what} has values up to {max(scale_X, scale_Y):.3g} in "

@@ -22,7 +22,8 @@ class Augmentation(BaseEstimator):
       dtype (float32 or float64); ``Y`` its encoded targets, a float array
       of shape (n_rows, n_outputs): class indicators for classifiers (one
       column of 0/1 for two classes, one-hot rows for more, the indicator
-      matrix for multilabel), the target columns for regressors; ``rng`` a
+      matrix for multilabel), the target columns for regressors (as the
+      network sees them: standardised with ``normalize_y=True``); ``rng`` a
       ``numpy.random.Generator`` of the fit, seeded by the estimator's
       ``random_state``, the only source of randomness to use (then the same
       ``random_state`` gives the same model, and ``partial_fit`` and

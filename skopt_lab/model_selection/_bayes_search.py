@@ -85,9 +85,10 @@ class BayesSearchCV(RoundSearchCV):
 
     cv : int, cross-validation generator or an iterable, default=None
         Cross-validation splitting strategy, as in ``RandomizedSearchCV``.
-        Use a splitter whose splits do not change between calls (an int, or
-        a shuffling splitter with an int ``random_state``): every round
-        splits again.
+        The folds are drawn once, when ``fit`` starts, and every round uses
+        them. To resume a search (``checkpoint``, ``warm_start``) the
+        splitter must split the same way again: an int, or a shuffling
+        splitter with an int ``random_state``.
 
     verbose : int, default=0
         Verbosity, as in ``RandomizedSearchCV``; messages come per round.
@@ -118,9 +119,13 @@ class BayesSearchCV(RoundSearchCV):
         it (after a crash or Ctrl-C, or to extend it): candidates already
         evaluated are not evaluated again, and with the same
         ``random_state`` the search ends with the same candidates and scores
-        as one that was never interrupted. A checkpoint written for other
-        data, CV splits, ``param_distributions`` or scoring is refused with a
-        ValueError. Checkpoints are pickles: load only your own.
+        as one that was never interrupted; Ctrl-C in the middle of a round
+        stops the search with ``KeyboardInterrupt`` and that round is not
+        recorded. A checkpoint written for other data, CV splits,
+        ``param_distributions`` or scoring is refused with a ValueError, and
+        a path in a directory that does not exist before anything is
+        trained. The file is a zip archive whose ``state.json`` holds the
+        history as plain data (the rows of ``search_state_``).
 
     Attributes
     ----------
@@ -153,9 +158,13 @@ class BayesSearchCV(RoundSearchCV):
         Whether several scorers were used.
 
     search_state_ : SearchState
-        Everything needed to continue the search: the CV splits, the random
-        generator and model, the candidates and their results (what
-        ``checkpoint`` saves and ``warm_start`` continues).
+        Everything needed to continue the search, as plain data (what
+        ``checkpoint`` saves and ``warm_start`` continues): the random
+        generator and model of the proposer, the candidates, and the
+        history, ``search_state_.rows``: one ``Row`` per evaluation with the
+        candidate's parameters, the scores of each metric on each fold, the
+        fit and score times and a status (``"ok"`` or ``"failed"``), which
+        ``cv_results_`` is built from.
 
     See Also
     --------
@@ -175,7 +184,10 @@ class BayesSearchCV(RoundSearchCV):
     Every round is recorded, also one whose fits all fail (with
     ``error_score``); only if every fit of the search fails does it raise,
     as ``RandomizedSearchCV`` does. The cross-validation splits are drawn
-    once, at the start: every round uses the same folds.
+    once, at the start: every round uses the same folds. Ctrl-C in any fit
+    of the search (skopt_lab's estimators let it through instead of keeping
+    their last sound epoch, as a standalone ``fit`` does) stops the search
+    with ``KeyboardInterrupt``.
 
     A scikit-learn callback (``set_callbacks``) sees each round as a task
     named ``"round"``; when its ``on_fit_task_end`` returns True for a round,
@@ -263,7 +275,7 @@ class BayesSearchCV(RoundSearchCV):
             return_train_score=return_train_score,
         )
 
-    def _check_search(self, space, X, y):
+    def _plan(self, space, X, y, splits, classes):
         if self.n_points > self.n_iter:
             raise ValueError(
                 f"n_points={self.n_points} is larger than n_iter={self.n_iter}: "
@@ -275,25 +287,27 @@ class BayesSearchCV(RoundSearchCV):
                 f"n_iter={self.n_iter}. Running {space.size} iterations.",
                 UserWarning,
             )
+        return {"n_iter": int(min(self.n_iter, space.size))}
 
     def _new_proposer(self, space, rng):
         return Proposer(space, self.acquisition, self.xi, self.kappa, rng)
 
-    def _next_round(self, state, space):
+    def _next_round(self, state, proposer, plan):
         """The initial design first, then ``n_points`` proposals per round."""
-        n_iter = int(min(self.n_iter, space.size))
+        n_iter = plan["n_iter"]
         n_done = len(state.candidates)
         if n_done >= n_iter:
             return []
         n_initial = min(self.n_initial_points, n_iter)
+        seen = state.seen(proposer.space)
         if n_done < n_initial:
-            batch = state.proposer.initial(n_initial - n_done, state.seen)
+            batch = proposer.initial(n_initial - n_done, seen)
         else:
-            s, u, scores = state.observations(state.rows)
-            batch = state.proposer.propose(s, u, scores, min(self.n_points, n_iter - n_done), state.seen)
+            s, u, scores = self._observations(state.rows)
+            batch = proposer.propose(s, u, scores, min(self.n_points, n_iter - n_done), seen)
         if not batch:
             warnings.warn(
                 f"No unevaluated candidate is left after {n_done} of "
                 f"n_iter={n_iter}: the search stopped early."
             )
-        return [Task(candidate) for candidate in state.add_candidates(batch)]
+        return [Task(candidate) for candidate in state.add_candidates(batch, proposer.space)]

@@ -2,31 +2,15 @@
 while they stay among the best."""
 
 import os
-import time
 import warnings
 from math import ceil, floor, log
 from numbers import Integral, Real
-from traceback import format_exc
 
 import numpy as np
-from sklearn.base import clone, is_classifier
-from sklearn.pipeline import Pipeline
-from sklearn.utils import resample
-from sklearn.utils.parallel import delayed
+from sklearn.base import is_classifier
 
-from .._compat import (
-    BaseSearchCV,
-    Interval,
-    StrOptions,
-    _check_method_params,
-    _MultimetricScorer,
-    _num_samples,
-    _safe_split,
-    _score,
-    pipeline_fit_params,
-)
-
-from ._search import RoundSearchCV, Task
+from .._compat import BaseSearchCV, Interval, StrOptions, _fit_context, _num_samples
+from ._search import RoundSearchCV, Task, learner
 
 
 class HyperbandSearchCV(RoundSearchCV):
@@ -45,10 +29,14 @@ class HyperbandSearchCV(RoundSearchCV):
 
     With ``resource="epochs"`` a candidate promoted from 3 to 9 epochs
     trains 6 more: each of its cross-validation fold models *continues* with
-    ``partial_fit``, one call per epoch (one call per rung for skopt_lab's
-    estimators, which train several epochs at once to the same model), so
-    that rung after rung it is the model ``fit`` would have trained for
-    that many epochs. The folds are
+    ``partial_fit``, so that rung after rung it is the model ``fit`` would
+    have trained for that many epochs. An estimator whose ``partial_fit``
+    has an ``n_epochs`` parameter (skopt_lab's four, or yours) trains a
+    rung's epochs in one call, ``partial_fit(X, y, n_epochs=6)``; any other
+    is called once per epoch. (A keyword of ``partial_fit``, not a method
+    of its own: it is the same operation repeated, an estimator offers it
+    with one parameter, and the search reads it from the signature;
+    ``**kwargs`` does not count, as it might ignore it.) The folds are
     drawn once and stay the same for the whole search.
 
     Parameters
@@ -76,11 +64,16 @@ class HyperbandSearchCV(RoundSearchCV):
         with that value), as scikit-learn's halving searches do.
 
     max_resources : int or "auto", default=81
-        Budget of the last rung, and of the final refit. ``"auto"`` is the
-        number of samples, for ``resource="n_samples"`` only.
+        Budget of the last rung. ``"auto"`` is the number of samples, for
+        ``resource="n_samples"`` only.
 
-    min_resources : int, default=1
-        Smallest budget of a first rung. See Notes for the default.
+    min_resources : int or "smallest", default="smallest"
+        Smallest budget of a first rung. ``"smallest"`` is scikit-learn's
+        halving searches' rule: 1, and for ``resource="n_samples"`` two
+        samples per fold (per fold and class for a classifier), so that the
+        first rung trains on every class. For ``"n_samples"`` a value that
+        leaves a training fold without a sample (of every class) is refused.
+        See Notes for the default.
 
     factor : float, default=3
         Budget multiplier from one rung to the next; ``1 / factor`` of the
@@ -112,9 +105,11 @@ class HyperbandSearchCV(RoundSearchCV):
         joblib's ``"dask"`` backend, which runs them on a cluster.
 
     refit : bool, str, or callable, default=True
-        Train the best candidate with ``max_resources`` on the whole data,
-        the same way the search trained it (for ``"epochs"``, by
-        ``partial_fit``); see ``RandomizedSearchCV``.
+        Train the best candidate on the whole data the way the search
+        trained the model it scored: with the same budget (``max_resources``
+        unless a callback stopped the search earlier) and, for ``"epochs"``,
+        by ``partial_fit`` from a fresh model, so no ``tol`` stops it early;
+        ``"n_samples"`` refits on every row. See ``RandomizedSearchCV``.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the candidates, the model and the subsamples: an int makes the
@@ -137,10 +132,14 @@ class HyperbandSearchCV(RoundSearchCV):
         atomically, after every rung. If it exists when ``fit`` starts, the
         search resumes from it: finished rungs are not run again, and with
         the same ``random_state`` the search ends with the same candidates
-        and scores as one that was never interrupted. A checkpoint written
-        for other data, CV splits, ``param_distributions``, scoring or
-        resources is refused with a ValueError. Checkpoints are pickles:
-        load only your own.
+        and scores as one that was never interrupted; Ctrl-C in the middle
+        of a rung stops the search with ``KeyboardInterrupt`` and that rung
+        is not recorded. A checkpoint written for other data, CV splits,
+        ``param_distributions``, scoring or resources is refused with a
+        ValueError, and a path in a directory that does not exist before
+        anything is trained. The file is a zip archive: the history as JSON
+        (``state.json``) and the fold models being trained with joblib
+        (``models.joblib``, a pickle: load only your own checkpoints).
 
     Attributes
     ----------
@@ -171,6 +170,9 @@ class HyperbandSearchCV(RoundSearchCV):
     max_resources_ : int
         ``max_resources``, with ``"auto"`` resolved.
 
+    min_resources_ : int
+        ``min_resources``, with ``"smallest"`` resolved.
+
     scorer_ : function or dict
         Scorer function(s) used on the held-out data.
 
@@ -185,7 +187,9 @@ class HyperbandSearchCV(RoundSearchCV):
 
     search_state_ : SearchState
         Everything needed to continue the search (what ``checkpoint``
-        saves and ``warm_start`` continues).
+        saves and ``warm_start`` continues), as plain data but the fold
+        models; ``search_state_.rows`` is the history, one ``Row`` per
+        candidate and rung (as ``BayesSearchCV``'s).
 
     See Also
     --------
@@ -205,9 +209,12 @@ class HyperbandSearchCV(RoundSearchCV):
 
     A scikit-learn callback (``set_callbacks``) sees each rung as a task
     named ``"round"``; when its ``on_fit_task_end`` returns True, the search
-    stops there (see :class:`DeadlineStopper`).
+    stops there (see :class:`DeadlineStopper`). Ctrl-C in any fit stops the
+    search with ``KeyboardInterrupt`` (skopt_lab's estimators let it
+    through inside a search).
 
-    The defaults, ``min_resources=1`` and ``n_brackets=2``, run the two most
+    The defaults, ``min_resources=1`` (``"smallest"`` for epochs) and
+    ``n_brackets=2``, run the two most
     aggressive of Hyperband's brackets: with ``max_resources=81`` and
     ``factor=3``, 81 candidates from 1 epoch and 34 from 3, each bracket
     taking one to 81 epochs, for a quarter of the epochs of 30 candidates
@@ -251,7 +258,7 @@ class HyperbandSearchCV(RoundSearchCV):
         "param_distributions": [dict, list],
         "resource": [str],
         "max_resources": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "min_resources": [Interval(Integral, 1, None, closed="left")],
+        "min_resources": [Interval(Integral, 1, None, closed="left"), StrOptions({"smallest"})],
         "factor": [Interval(Real, 1, None, closed="neither")],
         "proposer": [StrOptions({"bayes", "random"})],
         "n_brackets": [Interval(Integral, 1, None, closed="left"), None],
@@ -267,7 +274,7 @@ class HyperbandSearchCV(RoundSearchCV):
         *,
         resource="epochs",
         max_resources=81,
-        min_resources=1,
+        min_resources="smallest",
         factor=3,
         proposer="bayes",
         n_brackets=2,
@@ -302,44 +309,78 @@ class HyperbandSearchCV(RoundSearchCV):
             return_train_score=False,
         )
 
+    @_fit_context(prefer_skip_nested_validation=False)  # estimator is not validated yet
+    def fit(self, X, y=None, *, classes=None, **params):
+        """Run the search, continuing a saved or previous one if asked.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Targets; None for unsupervised learning.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of a classification problem, as ``partial_fit``
+            takes them (dask-ml's convention). With ``resource="epochs"``
+            the first ``partial_fit`` call of every model (the refit's
+            included) gets them; by default a classifier's get the labels
+            of ``y``. Must include every label of ``y``. Other resources
+            train with ``fit``, which takes no classes.
+        **params : dict
+            Parameters passed to the estimator's ``fit`` (``partial_fit``),
+            the scorer and the CV splitter, as in ``RandomizedSearchCV.fit``.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        return self._fit_search(X, y, params, classes)
+
     # ------------------------------------------------------------ checks
-    def _check_search(self, space, X, y):
+    def _plan(self, space, X, y, splits, classes):
+        """Check the input; the budgets, and how every model trains."""
         n_samples = _num_samples(X)
         if self.max_resources != "auto":
-            self.max_resources_ = self.max_resources
+            max_resources = self.max_resources
         elif self.resource == "n_samples":
-            self.max_resources_ = n_samples
+            max_resources = n_samples
         else:
             raise ValueError(
                 "max_resources='auto' (the number of samples) is only for "
                 f"resource='n_samples'; give an int for resource={self.resource!r}."
             )
-        if self.min_resources > self.max_resources_:
+        if classes is not None:
+            _check_classes(classes, y)
+        min_resources = self._min_resources(y, len(splits), max_resources)
+        if min_resources > max_resources:
             raise ValueError(
                 f"min_resources={self.min_resources} is larger than "
-                f"max_resources={self.max_resources_}: the first rung would train "
+                f"max_resources={max_resources}: the first rung would train "
                 "more than the last."
+                + (f" ('smallest' is {min_resources} here.)" if self.min_resources == "smallest" else "")
             )
         searched = {dim.name for dims in space.subspaces for dim in dims}
-        self._horizon = {}
+        horizon = {}
         if self.resource == "epochs":
-            name, learner = _learner(self.estimator)
-            if not hasattr(learner, "partial_fit"):
+            name, model = learner(self.estimator)
+            if not hasattr(model, "partial_fit"):
                 raise ValueError(
                     "resource='epochs' trains every candidate further at each rung with "
-                    f"partial_fit, which {learner!r} does not have. Use "
+                    f"partial_fit, which {model!r} does not have. Use "
                     "resource='n_samples', or the name of an integer parameter such as "
                     "'max_iter' (each rung then refits)."
                 )
-            horizon = f"{name}__max_iter" if name else "max_iter"
-            if "max_iter" in learner.get_params() and horizon not in searched:
-                self._horizon = {horizon: self.max_resources_}
+            key = f"{name}__max_iter" if name else "max_iter"
+            if "max_iter" in model.get_params() and key not in searched:
+                horizon = {key: max_resources}
         elif self.resource == "n_samples":
-            if self.max_resources_ > n_samples:
+            if max_resources > n_samples:
                 raise ValueError(
-                    f"max_resources={self.max_resources_} is larger than the number of "
+                    f"max_resources={max_resources} is larger than the number of "
                     f"samples, {n_samples}, for resource='n_samples'."
                 )
+            _check_smallest_subsample(self.min_resources, min_resources, n_samples, splits, y, self.estimator)
         elif self.resource not in self.estimator.get_params():
             raise ValueError(
                 f"resource={self.resource!r} must be 'epochs', 'n_samples' or the name "
@@ -351,14 +392,36 @@ class HyperbandSearchCV(RoundSearchCV):
                 f"resource={self.resource!r} is set by the search at every rung: "
                 "remove it from param_distributions."
             )
-        self.rung_resources_ = _rung_resources(self.min_resources, self.max_resources_, self.factor)
-
-    def _settings(self, X):
+        rung_resources = _rung_resources(min_resources, max_resources, self.factor)
         return {
-            **super()._settings(X),
             "resource": self.resource,
-            "max_resources": self.max_resources_,
-            "min_resources": self.min_resources,
+            "estimator_params": horizon,
+            "rung_resources": rung_resources,
+            "attributes": {
+                "max_resources_": max_resources,
+                "min_resources_": min_resources,
+                "rung_resources_": rung_resources,
+            },
+        }
+
+    def _min_resources(self, y, n_splits, max_resources):
+        """``min_resources``, with "smallest" resolved as scikit-learn's halving
+        searches resolve it: 1, or for ``"n_samples"`` two samples per fold
+        (and per class, for a classifier)."""
+        if self.min_resources != "smallest":
+            return self.min_resources
+        if self.resource != "n_samples":
+            return 1
+        n_classes = len(np.unique(y)) if y is not None and is_classifier(self.estimator) else 1
+        return 2 * n_splits * n_classes
+
+    def _settings(self, plan):
+        attributes = plan["attributes"]
+        return {
+            **super()._settings(plan),
+            "resource": self.resource,
+            "max_resources": attributes["max_resources_"],
+            "min_resources": attributes["min_resources_"],
             "factor": self.factor,
         }
 
@@ -368,10 +431,11 @@ class HyperbandSearchCV(RoundSearchCV):
         # candidates do not depend on the resource.
         return {"brackets_done": 0, "bracket": None, "seed": int(rng.randint(np.iinfo(np.int32).max))}
 
-    def _next_round(self, state, space):
+    def _next_round(self, state, proposer, plan):
         """The next rung of the current bracket, or the first of a new one."""
         progress = state.progress
-        top = len(self.rung_resources_) - 1
+        rung_resources = plan["rung_resources"]
+        top = len(rung_resources) - 1
         if progress["bracket"] is None:
             n_brackets = top + 1 if self.n_brackets is None else self.n_brackets
             index = progress["brackets_done"]
@@ -379,7 +443,7 @@ class HyperbandSearchCV(RoundSearchCV):
                 return []
             s = top - index % (top + 1)
             n_candidates = ceil((top + 1) / (s + 1) * self.factor**s)
-            candidates = state.add_candidates(self._propose(state, n_candidates))
+            candidates = state.add_candidates(self._propose(state, proposer, n_candidates), proposer.space)
             if not candidates:
                 warnings.warn(
                     f"No unevaluated candidate is left for bracket {index}: the search stopped early."
@@ -388,50 +452,52 @@ class HyperbandSearchCV(RoundSearchCV):
             progress["bracket"] = {"index": index, "rung": top - s, "alive": candidates}
         bracket = progress["bracket"]
         rung = bracket["rung"]
-        n_resources = self.rung_resources_[rung]
+        n_resources = rung_resources[rung]
         if self.verbose > 0:
             print(
                 f"Bracket {bracket['index']}, rung {rung}: {len(bracket['alive'])} "
                 f"candidates with {n_resources} {self.resource}"
             )
-        extra = {"n_resources": n_resources, "iter": rung, "bracket": bracket["index"]}
-        return [Task(c, n_resources, extra) for c in bracket["alive"]]
+        info = {"iter": rung, "bracket": bracket["index"]}
+        return [Task(c, n_resources, info, seed=progress["seed"]) for c in bracket["alive"]]
 
-    def _propose(self, state, n):
+    def _propose(self, state, proposer, n):
         """``n`` new candidates: from the model if it has enough to learn from."""
-        rows = self._model_rows(state) if self.proposer == "bayes" else []
+        seen = state.seen(proposer.space)
+        rows = self._model_rows(state.rows, proposer.space.width) if self.proposer == "bayes" else []
         if not rows:
-            return state.proposer.initial(n, state.seen)
-        s, u, scores = state.observations(rows)
-        return state.proposer.propose(s, u, scores, n, state.seen)
+            return proposer.initial(n, seen)
+        s, u, scores = self._observations(rows)
+        return proposer.propose(s, u, scores, n, seen)
 
     @staticmethod
-    def _model_rows(state):
+    def _model_rows(rows, width):
         """The rows of the highest rung with enough of them for the model.
 
         Enough is what BayesSearchCV's initial design gives its model by
-        default, 10, or twice the model's inputs if that is more: a bracket
-        asks for a whole batch of candidates at once, and a Gaussian process
-        fitted to fewer points is so unsure away from them that the batch
-        goes to the corners of the space (seen with 9 points and 5 inputs).
+        default, 10, or twice the model's inputs (``width``) if that is more:
+        a bracket asks for a whole batch of candidates at once, and a
+        Gaussian process fitted to fewer points is so unsure away from them
+        that the batch goes to the corners of the space (seen with 9 points
+        and 5 inputs).
         """
-        needed = max(10, 2 * state.proposer.space.width)
+        needed = max(10, 2 * width)
         by_rung = {}
-        for row in state.rows:
-            by_rung.setdefault(row.extra["iter"], []).append(row)
-        enough = [rung for rung, rows in by_rung.items() if len(rows) >= needed]
+        for row in rows:
+            by_rung.setdefault(row.info["iter"], []).append(row)
+        enough = [rung for rung, rung_rows in by_rung.items() if len(rung_rows) >= needed]
         return by_rung[max(enough)] if enough else []
 
-    def _after_round(self, state, tasks):
+    def _after_round(self, state, rows, plan):
         """Promote the best ``1 / factor`` of the rung, or close the bracket."""
         progress = state.progress
         bracket = progress["bracket"]
-        rows = state.rows[-len(tasks) :]
         promoted = []
-        if bracket["rung"] < len(self.rung_resources_) - 1:
-            trained = [r for r in rows if np.isfinite(r.score) and all(o["fit_error"] is None for o in r.outs)]
-            ranked = sorted(trained, key=lambda r: -r.score)
-            promoted = [r.candidate for r in ranked[: max(1, floor(len(rows) / self.factor))]]
+        if bracket["rung"] < len(plan["rung_resources"]) - 1:
+            scores = {row.candidate: self._objective(row) for row in rows}
+            trained = [row.candidate for row in rows if row.status == "ok" and np.isfinite(scores[row.candidate])]
+            ranked = sorted(trained, key=lambda candidate: -scores[candidate])
+            promoted = ranked[: max(1, floor(len(rows) / self.factor))]
         for candidate in bracket["alive"]:
             if candidate not in promoted:
                 state.models.pop(candidate, None)
@@ -442,66 +508,10 @@ class HyperbandSearchCV(RoundSearchCV):
             progress["brackets_done"] += 1
             progress["bracket"] = None
 
-    # --------------------------------------------------------- training
-    def _row_params(self, space, state, candidate, extra):
-        params = super()._row_params(space, state, candidate, extra)
-        if self.resource not in ("epochs", "n_samples"):
-            params[self.resource] = extra["n_resources"]
-        return params
-
-    def _fold_job(self, run, task, params, fold, train, test, callback_ctx):
-        if self.resource == "n_samples":
-            train = self._subsample(run, train, task.n_resources, fold)
-        if self.resource != "epochs":
-            return super()._fold_job(run, task, params, fold, train, test, callback_ctx)
-        trained, models = run.state.models.get(task.candidate, (0, None))
-        if models is None:
-            model = clone(run.base_estimator).set_params(**self._horizon)
-        else:
-            model, params = models[fold], None
-        if fold not in run.folds:
-            kwargs = run.fit_and_score_kwargs
-            run.folds[fold] = _Fold(
-                run.base_estimator, run.X, run.y, train, test, kwargs["fit_params"], kwargs["score_params"]
-            )
-        return delayed(_continue_and_score)(
-            model,
-            params,
-            run.folds[fold],
-            n_epochs=task.n_resources - trained,
-            classes=run.classes,
-            scorer=run.fit_and_score_kwargs["scorer"],
-            return_train_score=self.return_train_score,
-            error_score=self.error_score,
-            caller=self,
-            callback_ctx=callback_ctx,
-        )
-
-    def _subsample(self, run, train, n_resources, fold):
-        """``n_resources / n_samples`` of the fold's training rows, stratified for classifiers."""
-        n = floor(len(train) * n_resources / _num_samples(run.X))
-        stratify = run.y[train] if run.classes is not None else None
-        seed = (run.state.progress["seed"] + fold) % np.iinfo(np.int32).max
-        return np.sort(resample(train, replace=False, n_samples=n, stratify=stratify, random_state=seed))
-
-    def _refit_best(self, estimator, X, y, fit_params):
-        if self.resource == "epochs" and not self._horizon:
-            classes = np.unique(y) if y is not None and is_classifier(estimator) else None
-            _train_epochs(estimator, X, y, self.max_resources_, fit_params, classes, first=True)
-            return
-        if self.resource == "epochs":
-            # fit with max_iter=max_resources: for skopt_lab's estimators (tol=None)
-            # the very model that many partial_fit calls give, in one call.
-            estimator.set_params(**self._horizon)
-        elif self.resource != "n_samples":
-            estimator.set_params(**{self.resource: self.max_resources_})
-        super()._refit_best(estimator, X, y, fit_params)
-
-    @staticmethod
-    def _select_best_index(refit, refit_metric, results):
+    def _best_index(self, results, refit_metric):
         """The best candidate among those trained with the largest budget."""
-        if callable(refit):
-            return BaseSearchCV._select_best_index(refit, refit_metric, results)
+        if callable(self.refit):
+            return super()._best_index(results, refit_metric)
         top = np.flatnonzero(results["n_resources"] == np.max(results["n_resources"]))
         return top[np.argmin(results[f"rank_test_{refit_metric}"][top])]
 
@@ -513,102 +523,29 @@ def _rung_resources(min_resources, max_resources, factor):
     return sorted(budgets)
 
 
-def _learner(estimator):
-    """(step name, estimator) of what trains: a Pipeline's last step."""
-    if isinstance(estimator, Pipeline):
-        return estimator.steps[-1]
-    return "", estimator
+def _check_classes(classes, y):
+    """``classes`` (of ``fit``) must include every label of y."""
+    missing = np.setdiff1d(np.unique(y), np.asarray(classes))
+    if missing.size:
+        raise ValueError(
+            f"classes must include every label of y; {missing.tolist()} are missing "
+            f"from classes={np.asarray(classes).tolist()}."
+        )
 
 
-def _train_epochs(model, X, y, n_epochs, fit_params, classes, *, first):
-    """Train ``model`` ``n_epochs`` more epochs, one ``partial_fit`` call each
-    (one call in all for skopt_lab's estimators).
-
-    The first call of a classifier is told every class. In a Pipeline the
-    steps before the last are fitted on the first call only (later calls
-    only transform) and the last step trains.
-    """
-    learner, Xt, params = model, X, fit_params
-    if isinstance(model, Pipeline):
-        routed = pipeline_fit_params(model, fit_params)
-        for name, step in model.steps[:-1]:
-            if step is None or step == "passthrough":
-                continue
-            if not first:
-                Xt = step.transform(Xt)
-            elif hasattr(step, "fit_transform"):
-                Xt = step.fit_transform(Xt, y, **routed[name].fit_transform)
-            else:
-                Xt = step.fit(Xt, y, **routed[name].fit).transform(Xt)
-        name, learner = model.steps[-1]
-        params = routed[name].fit
-    if hasattr(learner, "partial_fit") and hasattr(learner, "_partial_fit_epochs"):
-        # skopt_lab's estimators train the epochs in one call, to the same model.
-        learner._partial_fit_epochs(Xt, y, n_epochs, classes=classes if first else None, **params)
+def _check_smallest_subsample(min_resources, smallest, n_samples, splits, y, estimator):
+    """The first rung of ``resource="n_samples"`` must give every training
+    fold a sample (a sample of every class, for a classifier)."""
+    needed = len(np.unique(y)) if y is not None and is_classifier(estimator) else 1
+    shortest = min(len(train) for train, _ in splits)
+    if shortest * smallest // n_samples >= needed:
         return
-    for epoch in range(n_epochs):
-        if first and epoch == 0 and classes is not None:
-            learner.partial_fit(Xt, y, classes=classes, **params)
-        elif y is None:
-            learner.partial_fit(Xt, **params)
-        else:
-            learner.partial_fit(Xt, y, **params)
-
-
-class _Fold:
-    """One fold's training and validation rows and metadata, split once per fit."""
-
-    def __init__(self, estimator, X, y, train, test, fit_params, score_params):
-        self.X_train, self.y_train = _safe_split(estimator, X, y, train)
-        self.X_test, self.y_test = _safe_split(estimator, X, y, test, train)
-        self.fit_params = _check_method_params(X, params=fit_params, indices=train)
-        self.score_params_train = _check_method_params(X, params=score_params, indices=train)
-        self.score_params_test = _check_method_params(X, params=score_params, indices=test)
-
-
-def _continue_and_score(
-    model,
-    parameters,
-    fold,
-    *,
-    n_epochs,
-    classes,
-    scorer,
-    return_train_score,
-    error_score,
-    caller,
-    callback_ctx,
-):
-    """scikit-learn's ``_fit_and_score`` for a fold model trained further.
-
-    ``model`` is the fold's model from the previous rung (``parameters`` is
-    None), or a fresh clone to which ``parameters`` are set; ``fold`` is a
-    :class:`_Fold`. Returns the same result dict, with the trained model under
-    ``"estimator"`` (None if its training failed: it cannot be continued).
-    """
-    first = parameters is not None
-    if first:
-        model.set_params(**clone(parameters, safe=False))
-    callback_ctx.call_on_fit_task_begin(estimator=caller, X=fold.X_train, y=fold.y_train)
-    result = {"fit_error": None}
-    start = time.time()
-    try:
-        _train_epochs(model, fold.X_train, fold.y_train, n_epochs, fold.fit_params, classes, first=first)
-    except Exception:
-        if error_score == "raise":
-            raise
-        result["fit_error"] = format_exc()
-        failed = {name: error_score for name in scorer._scorers} if isinstance(scorer, _MultimetricScorer) else error_score
-        test_scores = train_scores = failed
-        model = None
-    fit_time = time.time() - start
-    if model is not None:
-        test_scores = _score(model, fold.X_test, fold.y_test, scorer, fold.score_params_test, error_score)
-        if return_train_score:
-            train_scores = _score(model, fold.X_train, fold.y_train, scorer, fold.score_params_train, error_score)
-    callback_ctx.call_on_fit_task_end(estimator=caller, X=fold.X_train, y=fold.y_train)
-    result.update(test_scores=test_scores, n_test_samples=_num_samples(fold.X_test), estimator=model)
-    if return_train_score:
-        result["train_scores"] = train_scores
-    result.update(fit_time=fit_time, score_time=time.time() - start - fit_time)
-    return result
+    enough = -(-needed * n_samples // shortest)  # ceil
+    described = f"min_resources={min_resources!r}" + (f" ({smallest})" if min_resources == "smallest" else "")
+    raise ValueError(
+        f"{described} gives the first rung {shortest * smallest // n_samples} training "
+        f"samples in a fold of {shortest} (the fraction {smallest}/{n_samples} of its rows), "
+        f"fewer than the {needed} it needs"
+        + (" (one per class)" if needed > 1 else "")
+        + f"; set min_resources to at least {enough}."
+    )

@@ -51,6 +51,9 @@ class _Categorical:
     def param(self, v):
         return self.values[int(v)]
 
+    def plain(self, v):
+        return int(v)
+
 
 class _Numeric:
     """A scipy.stats frozen distribution, continuous or discrete."""
@@ -84,6 +87,8 @@ class _Numeric:
 
     def param(self, v):
         return int(v) if self.discrete else float(v)
+
+    plain = param
 
 
 def _make_dimension(name, values):
@@ -206,3 +211,12 @@ class Space:
     def params(self, s, v_row):
         """The parameter dict of one point, as ``evaluate_candidates`` wants it."""
         return {dim.name: dim.param(x) for dim, x in zip(self.subspaces[s], v_row)}
+
+    def plain_values(self, s, v_row):
+        """A point's values as plain data: parameter name -> the number drawn
+        (an int for a discrete distribution), or the index in its list."""
+        return {dim.name: dim.plain(x) for dim, x in zip(self.subspaces[s], v_row)}
+
+    def values_row(self, s, values):
+        """The value row of a point given by :meth:`plain_values` (its inverse)."""
+        return np.array([float(values[dim.name]) for dim in self.subspaces[s]])

@@ -99,6 +99,25 @@ class Proposer:
         self._kernel = _kernel(space.width)
         self._default_theta = self._kernel.theta
 
+    def get_state(self):
+        """The proposer's state as plain data: its random generator and the
+        Gaussian-process hyperparameters the next fit starts from."""
+        name, keys, pos, has_gauss, cached_gaussian = self.rng.get_state(legacy=True)
+        kernel = self._kernel.get_params()
+        return {
+            "rng": [name, keys.tolist(), int(pos), int(has_gauss), float(cached_gaussian)],
+            "kernel": {h.name: np.asarray(kernel[h.name]).tolist() for h in self._kernel.hyperparameters},
+        }
+
+    def set_state(self, state):
+        """Continue from a state of :meth:`get_state` (exactly: the same proposals follow)."""
+        name, keys, pos, has_gauss, cached_gaussian = state["rng"]
+        self.rng.set_state((name, np.array(keys, dtype=np.uint32), pos, has_gauss, cached_gaussian))
+        self._kernel = _kernel(self.space.width).set_params(
+            **{k: np.asarray(v) if isinstance(v, list) else v for k, v in state["kernel"].items()}
+        )
+        return self
+
     def _pool(self):
         """Candidate points: the whole space when small, random points otherwise."""
         if self.space.size <= N_CANDIDATES:

@@ -140,6 +140,10 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
             )
         return sizes, activation
 
+    def _epochs_without_improvement(self):
+        # scikit-learn's MLP stops when the count *exceeds* n_iter_no_change.
+        return self.n_iter_no_change + 1
+
     # ------------------------------------------------------------------ plan
     def _fit_plan(self, n_features, encoder, optimizer, initial):
         source = self._pretrained_source()
@@ -166,7 +170,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
                 f"X has {n_features} features, but the pretrained network "
                 f"takes {expected}: fine-tuning needs inputs of the same width."
             )
-        layers = tuple(zip(*source._views()))
+        layers = tuple(zip(*source._layers()))
         if not self.keep_output_layer:
             return layers[:-1]
         source_encoder = source._target_encoder
@@ -179,7 +183,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
                 "classes for a classifier, the same number of outputs for a regressor. "
                 "Use keep_output_layer=False to train a new output layer for a new task."
             )
-        return layers
+        return (*layers[:-1], encoder.to_network_layer(*layers[-1]))
 
     # ------------------------------------------------------------------ API
     def transform(self, X):
@@ -206,13 +210,15 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
 
     @property
     def coefs_(self):
-        """Weight matrices, views of the trained parameter vector."""
-        return self._views()[0]
+        """Weight matrices, views of the trained parameter vector (the last
+        a copy for a regressor that standardises its targets)."""
+        return self._layers()[0]
 
     @property
     def intercepts_(self):
-        """Bias vectors, views of the trained parameter vector."""
-        return self._views()[1]
+        """Bias vectors, views of the trained parameter vector (the last a
+        copy for a regressor that standardises its targets)."""
+        return self._layers()[1]
 
 
 def _as_sizes(hidden_layer_sizes):
@@ -370,6 +376,18 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         be non-negative counts or rates).
     epsilon : float, default=0.1
         Threshold of the "huber" loss, in the units of the target.
+    normalize_y : bool, default=True
+        Train on the standardised targets ``(y − mean) / std`` (per output,
+        weighted by ``sample_weight``) and map the predictions back, as
+        ``TransformedTargetRegressor(transformer=StandardScaler())`` would,
+        for the "squared_error" and "huber" losses (``epsilon`` rescaled):
+        the optimizers' default learning rates then suit targets of any
+        scale. The last layer's ``coefs_`` and ``intercepts_`` are in the
+        targets' units; ``loss_curve_`` is the loss of the standardised
+        targets, and ``alpha`` acts on that loss. The mean and scale are
+        those of the first ``fit`` (or ``partial_fit`` call) of a model.
+        "poisson" trains on the raw counts. scikit-learn's ``MLPRegressor``
+        does not standardise (``normalize_y=False``).
     {common_parameters}
 
     Attributes
@@ -395,6 +413,7 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         **_BaseMLP._parameter_constraints,
         "loss": [StrOptions({"squared_error", "huber", "poisson"})],
         "epsilon": [Interval(Real, 0, None, closed="left")],
+        "normalize_y": ["boolean"],
     }
 
     def __init__(
@@ -405,6 +424,7 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         optimizer=None,
         loss="squared_error",
         epsilon=0.1,
+        normalize_y=True,
         alpha=0.0001,
         dropout=0.0,
         augmentation=None,
@@ -430,6 +450,7 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         self.optimizer = optimizer
         self.loss = loss
         self.epsilon = epsilon
+        self.normalize_y = normalize_y
         self.alpha = alpha
         self.dropout = dropout
         self.augmentation = augmentation
@@ -451,4 +472,4 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         self.keep_output_layer = keep_output_layer
 
     def _make_loss(self, encoder):
-        return losses.regression_loss(self.loss, self.epsilon)
+        return losses.regression_loss(self.loss, encoder.scaled_threshold(self.epsilon))

@@ -1,12 +1,13 @@
 """Store fits made before augmentation existed, for ``augmentation=None``.
 
-Written with the code of main at a001ebb (before the ``augmentation``
-parameter), then never rewritten: ``tests/test_augmentation.py`` checks that
-the same fits with ``augmentation=None`` still give exactly these weights
-and loss curves. Every fit here draws from the random generator that
+Written with the code of main at d015e19, which has no ``augmentation``
+parameter (the script uses only what it had); ``tests/test_augmentation.py``
+checks that the same fits with ``augmentation=None`` still give exactly these
+weights and loss curves. Every fit here draws from the random generator that
 augmentations use (shuffling, dropout, the early-stopping split, weight
 initialisation), so an augmentation hook that consumed it, or changed the
-batch loop, would show. Run::
+batch loop, would show. Rewrite the file only when training changes on
+purpose (a new default), from a checkout of that change::
 
     python tests/reference/make_no_augmentation_fits.py
 """
