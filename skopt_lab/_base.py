@@ -13,6 +13,9 @@
    state, or on a copy of the previous fit's;
 5. publish the fitted attributes, only now: a fit that raises leaves the
    estimator exactly as it was.
+
+Dask data takes the same path: steps 1-2 happen on its blocks, where they
+are (``_dask.fit_data``), and the trainer steps on them where they are.
 """
 
 from numbers import Integral, Real
@@ -36,7 +39,10 @@ from sklearn.utils.validation import (
 
 from ._callback_bridge import CallbackBridge
 from ._compat import HasMethods, Interval, Options, StrOptions, _check_sample_weight, _fit_context, _get_feature_names
-from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, PARTIAL_FIT_EPOCHS_DOC, fill_doc
+from ._dask import DaskRows, blockwise, is_dask_collection
+from ._dask import fit_data as dask_fit_data
+from ._dask import score as dask_score
+from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, PARTIAL_FIT_EPOCHS_DOC, SCORE_DOC, fill_doc
 from ._engine.targets import ClassEncoder, RegressionEncoder
 from ._engine.trainer import Averaging, Trainer, TrainingState, continue_optimizer_state
 from ._validation import check_counts, check_numeric_targets, check_scale, check_some_weight, plain, unit_max
@@ -156,14 +162,25 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         self._more_validate_params(optimizer, incremental=incremental)
         optimizer.validate(has_validation=has_validation)
         augmentation = as_augmentation(self.augmentation)
-        X, y, sample_weight, feature_names = self._validate_fit_data(X, y, sample_weight, previous)
-        # 2. Targets.
-        encoder = self._fit_target_encoder(
-            y, classes=classes, previous=previous, incremental=incremental, sample_weight=sample_weight
-        )
-        Y = encoder.encode(y, X.dtype)
-        sample_weight = unit_max(self._class_weighted(y, sample_weight, incremental, encoder))
-        check_some_weight(sample_weight)
+        if is_dask_collection(X):  # 1-2 on the blocks, where they are (skopt_lab/_dask.py)
+            if augmentation is not None:
+                raise ValueError(
+                    f"augmentation={self.augmentation!r} transforms the training batches in this process, "
+                    "but X is a Dask collection, whose batches' gradients are computed next to its blocks: "
+                    "fit on an in-memory array (or a memory map), or set augmentation=None."
+                )
+            X, Y, encoder, feature_names = dask_fit_data(
+                self, X, y, sample_weight, previous, classes=classes, incremental=incremental
+            )
+        else:
+            X, y, sample_weight, feature_names = self._validate_fit_data(X, y, sample_weight, previous)
+            # 2. Targets.
+            encoder = self._fit_target_encoder(
+                y, classes=classes, previous=previous, incremental=incremental, sample_weight=sample_weight
+            )
+            Y = encoder.encode(y, X.dtype)
+            sample_weight = unit_max(self._class_weighted(y, sample_weight, incremental, encoder))
+            check_some_weight(sample_weight)
         # 3. The plan, from the current parameters.
         plan = self._fit_plan(X.shape[1], encoder, optimizer, initial)
         if previous is not None:
@@ -200,12 +217,13 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             return self._fitted_attributes(network, encoder, state, optimizer, validation is not None, feature_names)
 
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        seen_X, seen_y = X.collections if isinstance(X, DaskRows) else (X, y)  # what callbacks see
         if not incremental:
             n_epochs = self.max_iter
         # L-BFGS opens the next iteration before knowing it will not run.
         max_subtasks = n_epochs if _takes_epochs(optimizer) else n_epochs + 1
         callback_ctx = self._init_callback_context(max_subtasks=max_subtasks)
-        callback_ctx.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+        callback_ctx.call_on_fit_task_begin(estimator=self, X=seen_X, y=seen_y, metadata=metadata)
         trainer = Trainer(
             network,
             optimizer,
@@ -216,7 +234,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             max_iter=self.max_iter,
             verbose=self.verbose,
             validation_score=validation,
-            observer=CallbackBridge(self, callback_ctx, {"X": X, "y": y, "metadata": metadata}, fitted_attributes),
+            observer=CallbackBridge(self, callback_ctx, {"X": seen_X, "y": seen_y, "metadata": metadata}, fitted_attributes),
             average=Averaging(int(self.average), self.average_decay, network.trainable_offset) if self.average else None,
             augmentation=augmentation,
         )
@@ -230,7 +248,9 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             self.__dict__.pop(name, None)
         for name, value in fitted_attributes(state).items():
             setattr(self, name, value)
-        callback_ctx.call_on_fit_task_end(estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={})
+        callback_ctx.call_on_fit_task_end(
+            estimator=self, X=seen_X, y=seen_y, metadata=metadata, reconstruction_attributes={}
+        )
         return self
 
     # --------------------------------------------------------- 1. validation
@@ -339,6 +359,8 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
     def _split_validation(self, X, Y, y, sample_weight, encoder, network, rng):
         """Hold out the early-stopping split: the training part, and the
         validation score of a parameter vector."""
+        if isinstance(X, DaskRows):  # set aside in every block
+            return X, Y, y, sample_weight, X.split_validation(self, network, rng)
         seed = int(rng.integers(np.iinfo(np.int32).max))
         stratify = self._stratify(y)
         try:
@@ -578,12 +600,28 @@ class ClassifierTargetsMixin:
     def _score_output(self, encoder, raw, y, sample_weight, link):
         return accuracy_score(y, encoder.decode(raw), sample_weight=sample_weight)
 
+    @fill_doc(score=SCORE_DOC)
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on the given data (subset accuracy for multilabel).
+
+        {score}
+
+        Returns
+        -------
+        score : float
+            Mean accuracy of ``self.predict(X)`` with respect to ``y``.
+        """
+        if is_dask_collection(X):
+            return dask_score(self, X, y, sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
+
     @property
     def classes_(self):
         """Class labels (label indices for multilabel targets)."""
         check_is_fitted(self)
         return self._target_encoder.classes
 
+    @blockwise
     def predict(self, X):
         """Predict class labels.
 
@@ -600,6 +638,7 @@ class ClassifierTargetsMixin:
         raw = self._raw_output(X)
         return self._target_encoder.decode(raw)
 
+    @blockwise
     def decision_function(self, X):
         """Raw scores of the output layer.
 
@@ -622,6 +661,7 @@ class ClassifierTargetsMixin:
         return True
 
     @available_if(lambda self: self._has_proba())
+    @blockwise
     def predict_proba(self, X):
         """Class probabilities.
 
@@ -640,6 +680,7 @@ class ClassifierTargetsMixin:
         return self._target_encoder.probabilities(raw, self._network.loss.link)
 
     @available_if(lambda self: self._has_proba())
+    @blockwise
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed without overflow.
 
@@ -705,6 +746,23 @@ class RegressorTargetsMixin:
     def _score_output(self, encoder, raw, y, sample_weight, link):
         return r2_score(y, encoder.decode(link(raw)), sample_weight=sample_weight)
 
+    @fill_doc(score=SCORE_DOC)
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R² of the predictions.
+
+        {score}
+
+        Returns
+        -------
+        score : float
+            R² of ``self.predict(X)`` with respect to ``y`` (the mean over
+            outputs).
+        """
+        if is_dask_collection(X):
+            return dask_score(self, X, y, sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
+
+    @blockwise
     def predict(self, X):
         """Predict targets.
 

@@ -141,10 +141,26 @@ PARTIAL_FIT_EPOCHS_DOC = """
 """
 
 FIT_DATA_DOC = """
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; float32 data trains in float32.
+        X : {array-like, sparse matrix, Dask array or DataFrame} of shape (n_samples, n_features)
+            Training data; float32 data trains in float32. Dask data (with
+            y and ``sample_weight`` in the same blocks) trains data-parallel
+            on the workers of an active ``distributed.Client``, else block by
+            block in this process.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
+"""
+
+SCORE_DOC = """
+        On Dask data it is computed block by block, where the blocks are.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, Dask array or DataFrame} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets (Dask, in the same blocks, when X is).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
 """
 
 

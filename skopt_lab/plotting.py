@@ -1,4 +1,5 @@
-"""Figures of training and tuning: loss curves, search progress, schedules.
+"""Figures of training and tuning: loss curves, search progress, schedules,
+hyperparameter importances and partial dependence.
 
 Needs matplotlib (``pip install 'skopt_lab[plot]'``); importing this module
 does not, only calling its functions. Every function builds a
@@ -27,7 +28,15 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["plot_learning_rates", "plot_loss_curves", "plot_schedule", "plot_search_progress", "save_figure"]
+__all__ = [
+    "plot_importances",
+    "plot_learning_rates",
+    "plot_loss_curves",
+    "plot_partial_dependence",
+    "plot_schedule",
+    "plot_search_progress",
+    "save_figure",
+]
 
 _ABBREVIATIONS = {"learning_rate": "lr"}
 _MARKERS = "osD^v<>ph*"
@@ -374,45 +383,14 @@ def _x_label(iteration_labels, n_curves):
 def _search_scores(search, metric):
     """The mean test scores of ``search`` in evaluation order (last
     iteration only for successive-halving searches) and the metric's name."""
-    results = search.cv_results_
-    if metric is None:
-        refit = getattr(search, "refit", None)
-        if "mean_test_score" in results:
-            key, name = "mean_test_score", _scoring_name(search)
-        elif isinstance(refit, str):
-            key, name = f"mean_test_{refit}", refit
-        else:
-            raise ValueError(
-                f"{type(search).__name__} was fitted with several metrics and refit={refit!r}: "
-                "choose one with metric=<scorer name>."
-            )
-    else:
-        key, name = f"mean_test_{metric}", metric
-    if key not in results:
-        available = sorted(k[len("mean_test_"):] for k in results if k.startswith("mean_test_"))
-        raise ValueError(f"{type(search).__name__} has no {key!r} in cv_results_; metrics: {available}.")
-    scores = np.ma.filled(np.ma.asarray(results[key], dtype=float), np.nan)
-    if "iter" in results:  # successive halving: earlier iterations used fewer resources
-        scores = scores[np.asarray(results["iter"]) == np.max(results["iter"])]
+    from .inspection._rows import score_column
+
+    key, name = score_column(search, metric)
+    scores = np.ma.filled(np.ma.asarray(search.cv_results_[key], dtype=float), np.nan)
+    if "iter" in search.cv_results_:  # successive halving: earlier iterations used fewer resources
+        iterations = np.asarray(search.cv_results_["iter"])
+        scores = scores[iterations == iterations.max()]
     return scores, name
-
-
-def _scoring_name(search):
-    """What a single-metric search scored: its scoring's name, or for
-    ``scoring=None`` the estimator's own score."""
-    from sklearn.base import is_classifier, is_regressor
-
-    scoring = getattr(search, "scoring", None)
-    if isinstance(scoring, str):
-        return scoring
-    if scoring is not None:
-        return getattr(scoring, "__name__", "score")
-    estimator = getattr(search, "estimator", None)
-    if is_classifier(estimator):
-        return "accuracy"
-    if is_regressor(estimator):
-        return "R²"
-    return "score"
 
 
 def _low_outliers(scores):
@@ -664,6 +642,293 @@ def plot_learning_rates(estimators, labels=None, *, title=None, ax=None):
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(True, alpha=0.3)
     _add_legend(ax, own_figure)
+    return fig
+
+
+# ---------------------------------------------- importances and dependence
+def _step_prefix(search, names):
+    """The ``step__`` prefix every name shares when the search tunes one
+    step of a Pipeline (``mlpclassifier__``), left out of the labels."""
+    from sklearn.pipeline import Pipeline
+
+    estimator = getattr(search, "estimator", None)
+    if not isinstance(estimator, Pipeline):
+        return ""
+    for step, _ in estimator.steps:
+        if all(name.startswith(f"{step}__") for name in names):
+            return f"{step}__"
+    return ""
+
+
+def plot_importances(search, *, metric=None, random_state=None, title=None, ax=None):
+    """Plot how much each hyperparameter of a search mattered, as
+    horizontal bars.
+
+    Each bar is a parameter's importance from
+    :func:`skopt_lab.inspection.hyperparameter_importances`: its share of
+    the variance of the mean cross-validated score explained by its main
+    effect (functional ANOVA on a random forest fitted to ``cv_results_``).
+    The most important parameter is on top and each bar is labelled with
+    its value; the bars sum to 1. When the search tunes one step of a
+    Pipeline, the step's prefix (``mlpclassifier__``) is left out of the
+    labels.
+
+    Parameters
+    ----------
+    search : fitted search
+        Any object with a scikit-learn ``cv_results_`` (``GridSearchCV``,
+        ``RandomizedSearchCV``, the halving searches, ``BayesSearchCV``,
+        ``HyperbandSearchCV``).
+    metric : str, default=None
+        The scorer of a multi-metric search; None reads ``mean_test_score``
+        or the metric named by ``refit``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the forest.
+    title : str, default=None
+        The title; None says "Hyperparameter importances".
+    ax : matplotlib Axes, default=None
+        Where to draw; None makes a new figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure drawn on.
+
+    Examples
+    --------
+    >>> from scipy.stats import loguniform, uniform
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.linear_model import ElasticNet
+    >>> from sklearn.model_selection import RandomizedSearchCV
+    >>> from skopt_lab.plotting import plot_importances
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> search = RandomizedSearchCV(
+    ...     ElasticNet(), {"alpha": loguniform(1e-4, 1e1), "l1_ratio": uniform(0, 1)},
+    ...     n_iter=30, cv=3, random_state=0,
+    ... ).fit(X, y)
+    >>> fig = plot_importances(search, random_state=0)
+    >>> [label.get_text() for label in fig.axes[0].get_yticklabels()]
+    ['l1_ratio', 'alpha']
+    """
+    from .inspection._inspection import forest_seed, importances
+    from .inspection._rows import Rows
+
+    _matplotlib_figure()
+    rows = Rows(search, metric)
+    shares = importances(rows, forest_seed(random_state))
+    names = list(shares)[::-1]  # barh draws from the bottom up: the largest on top
+    if ax is None:
+        fig, (ax,) = _new_axes(height=1.4 + 0.4 * len(names))
+    else:
+        fig = _root_figure(ax)
+    from matplotlib import colormaps
+
+    bars = ax.barh(np.arange(len(names)), [shares[name] for name in names], color=colormaps["tab10"](0))
+    prefix = _step_prefix(search, names)
+    ax.set_yticks(np.arange(len(names)), labels=[name.removeprefix(prefix) for name in names])
+    ax.bar_label(bars, fmt="%.2f", padding=3)
+    ax.set_xlim(0, max(1.0, max(shares.values()) * 1.12))
+    ax.set_xlabel(f"share of the variance of the cross-validated {rows.metric}")
+    ax.set_title(title or "Hyperparameter importances")
+    ax.grid(True, axis="x", alpha=0.3)
+    return fig
+
+
+def _category_label(value):
+    if callable(getattr(value, "get_params", None)):
+        return _short_repr(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Integral) and not isinstance(value, (bool, np.bool_)):
+        return str(int(value))
+    return _format_value(value)
+
+
+def _positions(values, grid, discrete, scale):
+    """Where values go on an axis: themselves, or for a discrete axis the
+    index of their grid value (a category's, or the nearest listed number's)."""
+    if not discrete:
+        return np.asarray(values, dtype=float)
+    if scale != "categorical":
+        values, grid = np.asarray(values, dtype=float), np.asarray(grid, dtype=float)
+        return np.abs(values[:, None] - grid).argmin(axis=1).astype(float)
+    from .inspection._rows import category_index
+
+    return np.array([category_index(value, list(grid)) for value in values], dtype=float)
+
+
+def _value_axis(ax, result, i, which, prefix, discrete):
+    """Label, scale and (on a discrete axis) ticks of the axis of parameter ``i``."""
+    name, scale = result.params[i].removeprefix(prefix), result.scales[i]
+    set_label, set_scale, set_ticks = (
+        (ax.set_xlabel, ax.set_xscale, ax.set_xticks) if which == "x" else (ax.set_ylabel, ax.set_yscale, ax.set_yticks)
+    )
+    set_label(name)
+    if discrete:
+        labels = [_category_label(value) for value in result.grid_values[i]]
+        set_ticks(np.arange(len(labels)), labels=labels)
+        if which == "x" and max(len(label) for label in labels) * len(labels) > 30:
+            ax.tick_params(axis="x", labelrotation=30)
+    elif scale == "log":
+        set_scale("log")
+
+
+def _draw_dependence(ax, result, prefix, grid_resolution):
+    """One panel: a curve with its band (one parameter) or a surface (a
+    pair: contours, or one cell per value when either is discrete)."""
+    from matplotlib import colormaps
+
+    color = colormaps["tab10"](0)
+    if len(result.params) == 1:
+        (scale,), (grid,) = result.scales, result.grid_values
+        categorical = scale == "categorical"
+        x = _positions(grid, grid, categorical, scale)
+        points = _positions(result.candidate_values[0], grid, categorical, scale)
+        ax.scatter(points, result.candidate_scores, s=10, color="dimgray", alpha=0.5, label="evaluated candidates",
+                   zorder=1)  # fmt: skip
+        if categorical:
+            ax.errorbar(x, result.average, yerr=result.std, fmt="o", capsize=4, color=color, zorder=3,
+                        label="average over the other parameters ± 1 std of the trees")  # fmt: skip
+        else:
+            ax.fill_between(x, result.average - result.std, result.average + result.std, color=color, alpha=0.25,
+                            label="± 1 std of the forest's trees", zorder=2)  # fmt: skip
+            ax.plot(x, result.average, color=color, marker="o" if len(x) < 12 else None, markersize=4, zorder=3,
+                    label="average over the other parameters")  # fmt: skip
+        _value_axis(ax, result, 0, "x", prefix, categorical)
+        ax.set_ylabel(f"cross-validated {result.metric}")
+        ax.grid(True, alpha=0.3)
+        return None
+    discrete = [scale == "categorical" or len(grid) < grid_resolution
+                for scale, grid in zip(result.scales, result.grid_values)]  # fmt: skip
+    x, y = (_positions(grid, grid, d, scale) for grid, d, scale in zip(result.grid_values, discrete, result.scales))
+    if any(discrete):
+        surface = ax.pcolormesh(x, y, result.average.T, shading="nearest", cmap="viridis")
+    else:
+        surface = ax.contourf(x, y, result.average.T, levels=12, cmap="viridis")
+    points = [_positions(values, grid, d, scale) for values, grid, d, scale in
+              zip(result.candidate_values, result.grid_values, discrete, result.scales)]  # fmt: skip
+    ax.scatter(*points, s=12, color="white", edgecolors="black", linewidths=0.5, label="evaluated candidates")
+    _value_axis(ax, result, 0, "x", prefix, discrete[0])
+    _value_axis(ax, result, 1, "y", prefix, discrete[1])
+    return surface
+
+
+def plot_partial_dependence(search, params, *, metric=None, grid_resolution=20, random_state=None, ax=None):
+    """Plot how a search's cross-validated score depends on each of some
+    hyperparameters, or on a pair, the others averaged out.
+
+    One panel per item of ``params``, from
+    :func:`skopt_lab.inspection.partial_dependence`. For one parameter: the
+    surrogate's score averaged over the other parameters (the line), a band
+    of ± one standard deviation over the forest's trees, and the evaluated
+    candidates' own scores as grey points; a log x axis when the parameter
+    is on a log scale, and one tick per category (a point with an error bar
+    each) for a categorical one. For a pair: filled contours of the averaged
+    score over the two parameters, or a colour mesh with one cell per value
+    when either is discrete (categories, or a list of fewer numbers than
+    ``grid_resolution``), with the candidates as white points; cells that
+    no dict of the search space can draw are blank. The panels of single parameters
+    share their y limits, so that their heights compare; when a few
+    candidates score far below the others (diverged fits), the limits keep
+    to the rest and the curves.
+
+    Parameters
+    ----------
+    search : fitted search
+        Any object with a scikit-learn ``cv_results_``, as for
+        :func:`plot_importances`.
+    params : str or list
+        A parameter name, or a list whose items are each a parameter name
+        (a curve) or a pair of names (a contour), as for scikit-learn's
+        ``PartialDependenceDisplay``.
+    metric : str, default=None
+        The scorer of a multi-metric search; None reads ``mean_test_score``
+        or the metric named by ``refit``.
+    grid_resolution : int, default=20
+        Number of grid values of a numeric parameter.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the forest.
+    ax : matplotlib Axes or list of Axes, default=None
+        Where to draw: one Axes per item of ``params``. None makes a new
+        figure with up to three panels per row.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure drawn on.
+
+    Examples
+    --------
+    >>> from scipy.stats import loguniform
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.linear_model import ElasticNet
+    >>> from sklearn.model_selection import RandomizedSearchCV
+    >>> from skopt_lab.plotting import plot_partial_dependence
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> search = RandomizedSearchCV(
+    ...     ElasticNet(), {"alpha": loguniform(1e-4, 1e1), "selection": ["cyclic", "random"]},
+    ...     n_iter=20, cv=3, random_state=0,
+    ... ).fit(X, y)
+    >>> fig = plot_partial_dependence(search, ["alpha", "selection", ("alpha", "selection")], random_state=0)
+    >>> [(panel.get_xlabel(), panel.get_xscale()) for panel in fig.axes[:3]]
+    [('alpha', 'log'), ('selection', 'linear'), ('alpha', 'log')]
+    """
+    from .inspection._inspection import dependence, forest_seed
+    from .inspection._rows import Rows
+
+    _matplotlib_figure()
+    items = [params] if isinstance(params, str) else list(params)
+    if not items:
+        raise ValueError("Nothing to plot: params is empty.")
+    for item in items:
+        if not (isinstance(item, str) or (
+                isinstance(item, (list, tuple)) and len(item) == 2 and all(isinstance(n, str) for n in item))):
+            raise ValueError(f"Each item of params must be a parameter name or a pair of names; got {item!r}.")
+    if isinstance(grid_resolution, bool) or not isinstance(grid_resolution, Integral) or grid_resolution < 2:
+        raise ValueError(f"grid_resolution must be an integer >= 2, got {grid_resolution!r}.")
+    rows, seed = Rows(search, metric), forest_seed(random_state)
+    results = [dependence(rows, [item] if isinstance(item, str) else list(item), grid_resolution, seed)
+               for item in items]  # fmt: skip
+
+    own_figure = ax is None
+    if own_figure:
+        ncols = min(len(items), 3)
+        nrows = -(-len(items) // ncols)
+        fig = _matplotlib_figure()(figsize=(max(7.0, 3.8 * ncols), 3.4 * nrows + 1.0), layout="constrained")
+        axes = list(fig.subplots(nrows, ncols, squeeze=False).ravel())
+        for extra in axes[len(items):]:
+            fig.delaxes(extra)
+    else:
+        axes = list(np.ravel(ax)) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
+        if len(axes) != len(items):
+            raise ValueError(f"Got {len(axes)} Axes for {len(items)} items of params: give one Axes per item.")
+        fig = _root_figure(axes[0])
+    curves, prefix = [], _step_prefix(search, rows.names)
+    for panel, result in zip(axes, results):
+        surface = _draw_dependence(panel, result, prefix, grid_resolution)
+        if surface is None:
+            curves.append((panel, result))
+        else:
+            fig.colorbar(surface, ax=panel, label=f"cross-validated {result.metric}")
+    if curves:
+        values = [np.concatenate([r.average - r.std, r.average + r.std]) for _, r in curves]
+        band = np.concatenate(values)
+        every = np.concatenate([band] + [r.candidate_scores for _, r in curves])
+        limits = _robust_limits(every)
+        low, high = (every.min(), every.max()) if limits is None else limits
+        low, high = min(low, band.min()), max(high, band.max())
+        margin = 0.05 * (high - low) or 0.05
+        for panel, _ in curves:
+            panel.set_ylim(low - margin, high + margin)
+        first = curves[0][0]
+        if own_figure:
+            handles, labels = first.get_legend_handles_labels()
+            fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 3), fontsize="small")
+        else:
+            first.legend(fontsize="small")
+    if own_figure:
+        budget = "" if rows.n_resources is None else f", n_resources={rows.n_resources}"
+        fig.suptitle(f"Partial dependence of the cross-validated {rows.metric} ({len(rows.scores)} candidates{budget})")
     return fig
 
 

@@ -25,7 +25,7 @@ from skopt_lab import (
     MLPClassifier,
     MLPRegressor,
 )
-from skopt_lab._engine.trainer import Trainer, TrainingState
+from skopt_lab._engine.trainer import InMemoryRows, Trainer
 from skopt_lab.augmentation import Augmentation, Compose, FeatureDropout, GaussianNoise, Mixup, RandomAffine
 from skopt_lab.optimizers import SGD, Adam
 
@@ -536,7 +536,7 @@ def test_a_searchs_test_folds_are_never_augmented(iris, spy):
 
 def test_divergence_checks_evaluate_the_loss_on_the_data_as_it_is(iris):
     """``_mean_loss`` and ``_check_last_step`` judge the weights on the
-    training data itself: an augmentation there would make them random."""
+    training rows themselves: an augmentation there would make them random."""
     X, y = iris
 
     class Forbidden(Augmentation):
@@ -546,10 +546,14 @@ def test_divergence_checks_evaluate_the_loss_on_the_data_as_it_is(iris):
     model = _small(MLPClassifier).fit(X, y)
     trainer = Trainer(model._network, Adam(), batch_size=32, augmentation=Forbidden())
     state = model._train_state.copy()
-    Y = model._target_encoder.encode(y, X.dtype)
-    assert np.isfinite(trainer._mean_loss(state.theta, X, Y, None))
-    assert trainer._check_last_step(state, X, Y, None) is None
-    assert isinstance(state, TrainingState)
+    rows = InMemoryRows(X, model._target_encoder.encode(y, X.dtype), None, X.dtype, augmentation=Forbidden())
+    assert np.isfinite(trainer._mean_loss(state.theta, rows))
+    assert trainer._check_last_step(state, rows) is None
+    # while the training batches of the same rows are augmented
+    gather = rows.batches(32, shuffle=False)
+    grad = np.empty_like(state.theta)
+    with pytest.raises(AssertionError, match="augmented outside"):
+        next(gather.gradients(None, model._network, state.theta, grad, state.rng))
 
 
 # --------------------------------------------------------------- refusals
@@ -586,6 +590,15 @@ def test_random_affine_of_another_width_is_refused_naming_both(digits):
     model = MLPClassifier(augmentation=RandomAffine((8, 9), rotation=10))
     with pytest.raises(ValueError, match=r"image_shape=\(8, 9\).*72 values.*64 features"):
         model.fit(X, y)
+    assert not hasattr(model, "n_iter_")
+
+
+def test_dask_data_refuses_augmentation_before_training(iris):
+    da = pytest.importorskip("dask.array")
+    X, y = iris
+    model = _small(MLPClassifier, augmentation=GaussianNoise())
+    with pytest.raises(ValueError, match=r"augmentation=GaussianNoise\(\).*Dask"):
+        model.fit(da.from_array(X, chunks=50), da.from_array(y, chunks=50))
     assert not hasattr(model, "n_iter_")
 
 

@@ -32,8 +32,8 @@ def run(argv, cwd, timeout=300):
 
 
 def test_readme_has_the_blocks_these_tests_run():
-    # quick start, fine-tuning, augmentation, optimizers, BayesSearchCV, HyperbandSearchCV, Dask
-    assert len(PYTHON) == 7
+    # quick start, fine-tuning, augmentation, optimizers, BayesSearchCV, HyperbandSearchCV, importances, 2 x Dask
+    assert len(PYTHON) == 9
     assert any("Client()" in code for code in PYTHON)
 
 

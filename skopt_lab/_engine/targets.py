@@ -200,8 +200,8 @@ class RegressionEncoder:
     @classmethod
     def standardising(cls, y, sample_weight, center=True):
         """An encoder that standardises each column of ``y`` by its
-        (weighted) mean and standard deviation; a constant column keeps
-        the scale 1, as in ``StandardScaler``. Without ``center`` (a model
+        (weighted) mean and standard deviation (rounded to a power of two);
+        a constant column keeps the scale 1, as in ``StandardScaler``. Without ``center`` (a model
         without intercept, which could not add the mean back) the columns
         are only divided by their root mean square."""
         values = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
@@ -212,6 +212,12 @@ class RegressionEncoder:
         # no spread to standardise by.
         negligible = ~(scale > 10 * np.finfo(np.float64).eps * np.maximum(np.abs(offset), 1.0))
         scale[negligible] = 1.0
+        # The scale as a power of two (dividing by it is exact) and the offset
+        # to float32's precision: the same data given as repeated rows or as
+        # integer weights, whose sums round differently in the last bits,
+        # then trains on exactly the same targets.
+        scale = np.exp2(np.round(np.log2(scale)))
+        offset = offset.astype(np.float32).astype(np.float64)
         return cls(values.shape[1], np.ndim(y), offset, scale)
 
     def encode(self, y, dtype):

@@ -12,6 +12,12 @@ before the forward pass, and nothing else (see :func:`_augmented`).
 
 Full-batch line-search optimizers (L-BFGS) take the flat parameter vector and
 the full-batch objective instead of the epoch loop.
+
+Where the rows live is the trainer's one data seam, :class:`Rows`: the loop
+asks it for the loss and gradient of each step's batch and never touches the
+rows. :class:`InMemoryRows` holds arrays in this process; the blocks of a Dask
+array are another kind (``skopt_lab._engine.dask_rows``), whose workers
+compute the summed gradients next to their data.
 """
 
 import contextlib
@@ -241,6 +247,8 @@ class Trainer:
         return self._run(state, X, Y, sample_weight, n_epochs, check_convergence=False)
 
     def _run(self, state, X, Y, sample_weight, n_epochs, *, check_convergence):
+        if isinstance(X, Rows):  # rows held elsewhere, prepared by their source
+            return self._train(state, X, X.n_rows, n_epochs, check_convergence)
         n_samples = X.shape[0]
         batch_size = resolve_batch_size(self.batch_size, n_samples, self.optimizer)
         if batch_size >= n_samples and self.augmentation is None:
@@ -252,18 +260,19 @@ class Trainer:
             X, Y_rows, sample_weight = distinct_rows(X, Y.dense(), sample_weight)
             Y, batch_size = DenseTargets(Y_rows), X.shape[0]
         with _blas_threads(batch_size * self.network.n_params):
-            if self.optimizer.full_batch and not _takes_steps(self.optimizer):
-                return self._minimize(state, X, Y, sample_weight, n_samples, n_epochs, check_convergence)
-            weights = None
-            if sample_weight is not None:
-                weights = (sample_weight / sample_weight.mean()).astype(state.theta.dtype, copy=False)
-            return self._epochs(state, X, Y, weights, n_samples, n_epochs, check_convergence)
+            rows = InMemoryRows(X, Y, sample_weight, state.theta.dtype, augmentation=self.augmentation)
+            return self._train(state, rows, n_samples, n_epochs, check_convergence)
+
+    def _train(self, state, rows, n_samples, n_epochs, check_convergence):
+        if self.optimizer.full_batch and not _takes_steps(self.optimizer):
+            return self._minimize(state, rows, n_samples, n_epochs, check_convergence)
+        return self._epochs(state, rows, n_samples, n_epochs, check_convergence)
 
     # --------------------------------------------------------- epoch loop
-    def _epochs(self, state, X, Y, weights, n_samples, n_epochs, check_convergence):
-        """Epochs over (X, Y), which stand for ``n_samples`` training samples."""
+    def _epochs(self, state, rows, n_samples, n_epochs, check_convergence):
+        """Epochs over ``rows``, which stand for ``n_samples`` training samples."""
         network, optimizer, theta = self.network, self.optimizer, state.theta
-        n_rows = X.shape[0]
+        n_rows = rows.n_rows
         batch_size = resolve_batch_size(self.batch_size, n_rows, optimizer)
         n_batches = math.ceil(n_rows / batch_size)
         trainable = theta[network.trainable_offset :]
@@ -271,8 +280,9 @@ class Trainer:
         l1_strength = network.l1_strength(theta.dtype) if network.has_l1 else None
         if l1_strength is not None and (state.l1 is None or state.l1["total"].shape != trainable.shape):
             state.l1 = {"total": np.zeros_like(trainable), "applied": np.zeros_like(trainable)}
-        gather = _BatchGatherer(X, Y, weights, batch_size, shuffle=self.shuffle and n_batches > 1)
-        dropout_rng = state.rng if network.dropout else None
+        gather = rows.batches(batch_size, shuffle=self.shuffle and n_batches > 1)
+        # the fit's generator draws dropout masks and augmentations
+        rng = state.rng if network.dropout or self.augmentation is not None else None
         # The state at the end of the last epoch whose weights passed the
         # divergence test, and at the start of the epoch running: a step
         # that explodes is only seen in the next batch's loss, so the start
@@ -297,14 +307,10 @@ class Trainer:
                 # reported as one ConvergenceWarning rather than numpy's
                 # RuntimeWarnings.
                 with np.errstate(over="ignore", invalid="ignore"):
-                    for i, (Xb, Yb, wb) in enumerate(gather.batches(order)):
-                        batch_rows = Xb.shape[0]
-                        if self.augmentation is not None:
-                            Xb, Yb, wb = _augmented(self.augmentation, Xb, Yb, wb, state.rng)
-                        value = network.value_and_gradient(theta, Xb, Yb, wb, grad, dropout_rng)
+                    for i, (value, batch_rows) in enumerate(gather.gradients(order, network, theta, grad, rng)):
                         if state.loss_scale is None:
                             state.loss_scale = value
-                        if self._diverging(state, value, current_start.theta, X, Y, weights):
+                        if self._diverging(state, value, current_start.theta, rows):
                             diverged = value
                             break
                         if i == 0:
@@ -330,7 +336,7 @@ class Trainer:
                 if stopped:
                     break
             if diverged is None:
-                diverged = self._check_last_step(state, X, Y, weights)
+                diverged = self._check_last_step(state, rows)
         except KeyboardInterrupt:
             if PROPAGATE_INTERRUPT.get():
                 raise
@@ -342,21 +348,20 @@ class Trainer:
         if diverged is not None:
             self.observer.cancel()
             (sound if sound is not None else current_start).restore(state)
-            self._warn(state, "diverged", f" (the loss reached {diverged:.3g})", X, Y)
+            self._warn(state, "diverged", f" (the loss reached {diverged:.3g})", rows)
         elif interrupted:
             self.observer.cancel()
-            self._warn(state, "was interrupted", " (KeyboardInterrupt)", X, Y)
+            self._warn(state, "was interrupted", " (KeyboardInterrupt)", rows)
         if check_convergence:
             self._restore_best(state)
             if not (stopped or interrupted or diverged is not None) and self.tol is not None:
                 self._warn_budget(
                     f"maximum iterations ({self.max_iter}) reached and the optimization hasn't converged yet.",
-                    X,
-                    Y,
+                    rows,
                 )
         return state
 
-    def _check_last_step(self, state, X, Y, weights):
+    def _check_last_step(self, state, rows):
         """The loss after the last step, if it diverged, else None.
 
         Every other step is judged by the next batch's loss; the last one
@@ -367,7 +372,7 @@ class Trainer:
         if not np.isfinite(theta).all():
             return math.nan
         with np.errstate(over="ignore", invalid="ignore"):
-            value = self._mean_loss(theta, X, Y, weights, n_batches=1)
+            value = self._mean_loss(theta, rows, n_batches=1)
         return value if not value <= _divergence_threshold(state) else None
 
     def _end_epoch(self, state, loss, learning_rate, started, check_convergence):
@@ -428,7 +433,7 @@ class Trainer:
             if state.n_averaged:
                 state.average[...] = state.best_theta
 
-    def _diverging(self, state, batch_loss, epoch_start, X, Y, weights):
+    def _diverging(self, state, batch_loss, epoch_start, rows):
         """Whether a batch loss is non-finite or has exploded past the scale.
 
         In the first epoch the scale is the first batch's loss: free, but
@@ -443,24 +448,18 @@ class Trainer:
         if batch_loss <= _divergence_threshold(state):
             return False
         if not state.loss_scale_settled and math.isfinite(batch_loss):
-            state.loss_scale = max(state.loss_scale, self._mean_loss(epoch_start, X, Y, weights))
+            state.loss_scale = max(state.loss_scale, self._mean_loss(epoch_start, rows))
             state.loss_scale_settled = True
             return not batch_loss <= _divergence_threshold(state)
         return True
 
-    def _mean_loss(self, theta, X, Y, weights, n_batches=None):
-        """The data term of the loss of ``theta`` over X (or its first
-        ``n_batches`` batches), without dropout."""
-        network, total, n_rows = self.network, 0.0, 0
-        batch_size = resolve_batch_size(self.batch_size, X.shape[0], self.optimizer)
-        gather = _BatchGatherer(X, Y, weights, batch_size, shuffle=False)
-        for Xb, Yb, wb in itertools.islice(gather.batches(None), n_batches):
-            raw = network.forward(theta, Xb)
-            total += network.loss.value_and_gradient(raw, Yb, wb, np.empty_like(raw)) * Xb.shape[0]
-            n_rows += Xb.shape[0]
-        return total / n_rows
+    def _mean_loss(self, theta, rows, n_batches=None):
+        """The data term of the loss of ``theta`` over the rows (or their
+        first ``n_batches`` batches), without dropout."""
+        batch_size = resolve_batch_size(self.batch_size, rows.n_rows, self.optimizer)
+        return rows.mean_loss(self.network, theta, batch_size, n_batches)
 
-    def _warn(self, state, what, detail, X, Y):
+    def _warn(self, state, what, detail, rows):
         """A training run ended early: say why and which weights were kept."""
         lr = getattr(self.optimizer, "learning_rate", None)
         advice = ""
@@ -469,28 +468,26 @@ class Trainer:
         warnings.warn(
             f"Training with {self.optimizer!r} {what} in epoch {state.n_iter + 1}{detail}; stopped "
             f"and kept the weights of epoch {state.n_iter}, the last ones known to be "
-            f"sound.{advice}{_scale_note(X, Y, self.network)}",
+            f"sound.{advice}{_scale_note(rows, self.network)}",
             ConvergenceWarning,
         )
 
-    def _warn_budget(self, message, X, Y):
-        warnings.warn(f"{type(self.optimizer).__name__}: {message}{_scale_note(X, Y, self.network)}", ConvergenceWarning)
+    def _warn_budget(self, message, rows):
+        warnings.warn(f"{type(self.optimizer).__name__}: {message}{_scale_note(rows, self.network)}", ConvergenceWarning)
 
     # --------------------------------------------------------- L-BFGS path
-    def _minimize(self, state, X, Y, sample_weight, n_samples, max_iter, check_convergence):
-        """L-BFGS on (X, Y), which stand for ``n_samples`` training samples."""
+    def _minimize(self, state, rows, n_samples, max_iter, check_convergence):
+        """L-BFGS on ``rows``, which stand for ``n_samples`` training samples."""
         network, theta = self.network, state.theta
         trainable = theta[network.trainable_offset :]
         start = trainable.copy()
         grad = np.empty_like(trainable)
-        Y_all = Y.dense()
-        batch_weights = sample_weight / sample_weight.sum()
         clock = [time.perf_counter()]
         last_iterate = start.copy()
 
         def objective(x):
             trainable[...] = x
-            value = network.value_and_gradient(theta, X, Y_all, batch_weights, grad)
+            value = rows.value_and_gradient(network, theta, grad)
             return value, grad.astype(np.float64)
 
         def after_iteration(intermediate_result):
@@ -511,7 +508,7 @@ class Trainer:
             if PROPAGATE_INTERRUPT.get():
                 raise
             trainable[...] = last_iterate
-            self._warn(state, "was interrupted", " (KeyboardInterrupt)", X, Y)
+            self._warn(state, "was interrupted", " (KeyboardInterrupt)", rows)
             return state
         finally:
             self.observer.cancel()  # the iteration begun last never ran
@@ -519,7 +516,7 @@ class Trainer:
             trainable[...] = result.x
         else:
             trainable[...] = start
-            self._warn(state, "diverged", f" (the loss reached {float(result.fun):.3g})", X, Y)
+            self._warn(state, "diverged", f" (the loss reached {float(result.fun):.3g})", rows)
             return state
         if check_convergence and result.status == 1:
             # scipy's status 1 is a budget: max_iter, or max_fun evaluations
@@ -527,12 +524,11 @@ class Trainer:
                 self._warn_budget(
                     f"the maximum number of loss evaluations (max_fun={self.optimizer.max_fun}) was "
                     f"reached after {result.nit} iterations and the optimization hasn't converged yet.",
-                    X,
-                    Y,
+                    rows,
                 )
             elif self.tol is not None:
                 self._warn_budget(
-                    f"maximum iterations ({max_iter}) reached and the optimization hasn't converged yet.", X, Y
+                    f"maximum iterations ({max_iter}) reached and the optimization hasn't converged yet.", rows
                 )
         return state
 
@@ -694,10 +690,9 @@ def _copy_into(source, target):
     return copy.deepcopy(source)
 
 
-def _scale_note(X, Y, network):
+def _scale_note(rows, network):
     """Advice appended to a warning when the data's scale is large."""
-    scale_X = max_abs(X)
-    scale_Y = max_abs(Y.dense()) if network.loss.is_regression else 0.0
+    scale_X, scale_Y = rows.max_abs(targets=network.loss.is_regression)
     if max(scale_X, scale_Y) <= LARGE_SCALE:
         return ""
     what = "X" if scale_X >= scale_Y else "y"
@@ -818,6 +813,68 @@ def _format_epoch(info):
     return ", ".join(parts)
 
 
+class Rows:
+    """Where the training rows live: the trainer's data seam.
+
+    The trainer never reads rows itself. It asks its ``Rows`` for:
+
+    - ``n_rows``, the number of training rows;
+    - ``batches(batch_size, shuffle=...)``, an epoch's batches: an object
+      with ``permutation(state)`` (the epoch's order, drawn from the fit's
+      generator ``state.rng``) and ``gradients(order, network, theta, grad,
+      rng)``, which for each step of the epoch writes the gradient of the
+      step's batch (a weighted mean over its rows, the penalty included)
+      into ``grad`` and yields ``(loss, rows in the batch)``; ``theta`` may
+      change between steps, and ``rng`` is not None when the network draws
+      dropout masks or the batches are augmented (only rows held in this
+      process augment theirs: the estimators refuse an augmentation with
+      rows held elsewhere);
+    - ``mean_loss(network, theta, batch_size, n_batches=None)``, the data
+      term of the loss over all rows, or over the first ``n_batches``
+      unshuffled batches, without dropout;
+    - ``value_and_gradient(network, theta, grad)``, the full-batch objective
+      with the rows' weights normalised to sum 1 (L-BFGS);
+    - ``max_abs(targets)``, the largest absolute value of X and, if
+      ``targets``, of the targets (for the advice on the data's scale).
+    """
+
+    n_rows: int
+
+
+class InMemoryRows(Rows):
+    """Rows held in this process: X, encoded targets Y and sample weights,
+    and the augmentation of their training batches, if any."""
+
+    def __init__(self, X, Y, sample_weight, dtype, augmentation=None):
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.augmentation = augmentation
+        self.n_rows = X.shape[0]
+        self.weights = None
+        if sample_weight is not None:  # normalised to mean 1 for the batches
+            self.weights = (sample_weight / sample_weight.mean()).astype(dtype, copy=False)
+        self._full_batch = None
+
+    def batches(self, batch_size, *, shuffle):
+        return _BatchGatherer(self.X, self.Y, self.weights, batch_size, shuffle=shuffle, augmentation=self.augmentation)
+
+    def mean_loss(self, network, theta, batch_size, n_batches=None):
+        total, n_rows = 0.0, 0
+        for Xb, Yb, wb in itertools.islice(self.batches(batch_size, shuffle=False).batches(None), n_batches):
+            raw = network.forward(theta, Xb)
+            total += network.loss.value_and_gradient(raw, Yb, wb, np.empty_like(raw)) * Xb.shape[0]
+            n_rows += Xb.shape[0]
+        return total / n_rows
+
+    def value_and_gradient(self, network, theta, grad):
+        if self._full_batch is None:
+            self._full_batch = self.Y.dense(), self.sample_weight / self.sample_weight.sum()
+        Y, weights = self._full_batch
+        return network.value_and_gradient(theta, self.X, Y, weights, grad)
+
+    def max_abs(self, targets):
+        return max_abs(self.X), max_abs(self.Y.dense()) if targets else 0.0
+
+
 class _BatchGatherer:
     """Yields (X, Y, weights) batches in the order of a permutation.
 
@@ -825,11 +882,13 @@ class _BatchGatherer:
     memory stays at one batch beyond the data; unshuffled batches of dense
     arrays are views. ``Y`` is a DenseTargets or EncodedTargets.
     Per-sample loss weights are divided by the batch size so every batch's
-    loss is a weighted mean.
+    loss is a weighted mean. An augmentation transforms the batches of
+    :meth:`gradients` (the training steps), and no others.
     """
 
-    def __init__(self, X, Y, weights, batch_size, *, shuffle):
+    def __init__(self, X, Y, weights, batch_size, *, shuffle, augmentation=None):
         self.X, self.Y, self.weights = X, Y, weights
+        self.augmentation = augmentation
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.n_samples = X.shape[0]
@@ -851,6 +910,14 @@ class _BatchGatherer:
             state.order = np.arange(self.n_samples, dtype=np.min_scalar_type(self.n_samples))
         state.rng.shuffle(state.order)
         return state.order
+
+    def gradients(self, order, network, theta, grad, rng):
+        """Per batch: its gradient written into ``grad``; yields (loss, rows)."""
+        for Xb, Yb, wb in self.batches(order):
+            n_rows = Xb.shape[0]
+            if self.augmentation is not None:
+                Xb, Yb, wb = _augmented(self.augmentation, Xb, Yb, wb, rng)
+            yield network.value_and_gradient(theta, Xb, Yb, wb, grad, rng), n_rows
 
     def batches(self, order):
         for start in range(0, self.n_samples, self.batch_size):

@@ -9,6 +9,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import BaseNetworkEstimator, ClassifierTargetsMixin, RegressorTargetsMixin, _takes_epochs
+from .._dask import blockwise
 from .._compat import Interval, StrOptions
 from .._docs import OPTIMIZER_PARAMETER_DOC, TRAINING_ATTRIBUTES_DOC, TRAINING_PARAMETERS_DOC, fill_doc
 from .._engine import losses
@@ -186,6 +187,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
         return (*layers[:-1], encoder.to_network_layer(*layers[-1]))
 
     # ------------------------------------------------------------------ API
+    @blockwise
     def transform(self, X):
         """Activations of the last hidden layer, for use as features.
 

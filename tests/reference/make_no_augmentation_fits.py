@@ -1,6 +1,6 @@
 """Store fits made before augmentation existed, for ``augmentation=None``.
 
-Written with the code of main at d015e19, which has no ``augmentation``
+Written with the code of main at dfd292d, which has no ``augmentation``
 parameter (the script uses only what it had); ``tests/test_augmentation.py``
 checks that the same fits with ``augmentation=None`` still give exactly these
 weights and loss curves. Every fit here draws from the random generator that
