@@ -38,7 +38,7 @@ from sklearn.utils.validation import (
 )
 
 from ._callback_bridge import CallbackBridge
-from ._compat import Interval, Options, StrOptions, _check_sample_weight, _fit_context, _get_feature_names
+from ._compat import HasMethods, Interval, Options, StrOptions, _check_sample_weight, _fit_context, _get_feature_names
 from ._dask import DaskRows, blockwise, is_dask_collection
 from ._dask import fit_data as dask_fit_data
 from ._dask import score as dask_score
@@ -47,6 +47,8 @@ from ._engine.targets import ClassEncoder, RegressionEncoder
 from ._engine.trainer import Averaging, Trainer, TrainingState
 from ._validation import check_numeric_targets, check_scale, check_some_weight, plain, unit_max
 from .optimizers import OPTIMIZERS, Optimizer, get_optimizer, takes_steps
+from .augmentation import Compose
+from .augmentation._base import as_augmentation, validate_augmentation
 
 
 class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
@@ -73,6 +75,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         "average": ["boolean", Interval(Integral, 1, None, closed="left")],
         "average_decay": [Interval(Real, 0, 1, closed="neither"), None],
         "verbose": ["verbose"],
+        "augmentation": [None, list, HasMethods(["augment"])],
     }
 
     # n_epochs of partial_fit says how long to train, it is not data to route.
@@ -87,7 +90,10 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
 
         Nested optimizer keys such as ``optimizer__learning_rate`` also work
         when ``optimizer`` is None or a name: it is first replaced by the
-        optimizer object it stands for (``Adam()`` for None).
+        optimizer object it stands for (``Adam()`` for None). Likewise a
+        list given as ``augmentation`` becomes the :class:`Compose` it
+        stands for when a nested key such as
+        ``augmentation__gaussiannoise__std`` is set.
 
         Parameters
         ----------
@@ -103,6 +109,17 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             optimizer = params.get("optimizer", self.optimizer)
             if optimizer is None or isinstance(optimizer, str):
                 params = {**params, "optimizer": self._get_optimizer(optimizer)}
+        nested_augmentation = [key for key in params if key.startswith("augmentation__")]
+        if nested_augmentation:
+            augmentation = params.get("augmentation", self.augmentation)
+            if augmentation is None:
+                raise ValueError(
+                    f"{nested_augmentation[0]} sets a parameter of the augmentation, but augmentation "
+                    "is None: set augmentation to an object first (for example "
+                    "augmentation=GaussianNoise(), or in the search's parameters)."
+                )
+            if isinstance(augmentation, list):
+                params = {**params, "augmentation": Compose(augmentation)}
         return super().set_params(**params)
 
     @classmethod
@@ -143,7 +160,14 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         has_validation = self.early_stopping and not incremental
         self._more_validate_params(optimizer, incremental=incremental)
         optimizer.validate(has_validation=has_validation)
+        augmentation = as_augmentation(self.augmentation)
         if is_dask_collection(X):  # 1-2 on the blocks, where they are (skopt_lab/_dask.py)
+            if augmentation is not None:
+                raise ValueError(
+                    f"augmentation={self.augmentation!r} transforms the training batches in this process, "
+                    "but X is a Dask collection, whose batches' gradients are computed next to its blocks: "
+                    "fit on an in-memory array (or a memory map), or set augmentation=None."
+                )
             X, Y, encoder, feature_names = dask_fit_data(
                 self, X, y, sample_weight, previous, classes=classes, incremental=incremental
             )
@@ -162,6 +186,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             plan.loss.check_targets(y)
         if previous is not None:
             _check_same_network(plan, previous["_network"])
+        self._check_augmentation(augmentation, X.shape[1], plan.loss)
         network = plan.network()
         lr_scale = plan.lr_scale(network, X.dtype)
         state = previous["_train_state"].copy() if previous is not None else None
@@ -210,6 +235,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             validation_score=validation,
             observer=CallbackBridge(self, callback_ctx, {"X": seen_X, "y": seen_y, "metadata": metadata}, fitted_attributes),
             average=Averaging(int(self.average), self.average_decay, network.trainable_offset) if self.average else None,
+            augmentation=augmentation,
         )
         if incremental:
             trainer.partial_fit(state, X, Y, sample_weight, n_epochs=n_epochs)
@@ -257,10 +283,29 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
                     f"{type(optimizer).__name__} minimizes the whole objective at once. "
                     f"Use {name}=False, or an optimizer such as 'sgd' or 'adam'."
                 )
+        if self.augmentation is not None and not takes_steps(optimizer):
+            raise ValueError(
+                f"augmentation={self.augmentation!r} draws new training batches at every step, but "
+                f"{type(optimizer).__name__} minimizes one fixed objective on the full data at once. "
+                "Use a step-based optimizer such as 'adam' or 'sgd', or augmentation=None."
+            )
         if self.average_decay is not None and not self.average:
             raise ValueError(
                 f"average_decay={self.average_decay} sets how the weights are averaged, "
                 "but average=False averages nothing: set average=True (or a number of samples)."
+            )
+
+    def _check_augmentation(self, augmentation, n_features, loss):
+        """The augmentation's own checks against the data's width, and soft
+        targets only for a loss that takes them."""
+        if augmentation is None:
+            return
+        validate_augmentation(augmentation, n_features)
+        if getattr(augmentation, "mixes_targets", False) and not loss.takes_soft_targets:
+            raise ValueError(
+                f"augmentation={self.augmentation!r} mixes the targets into soft labels, but "
+                f"loss={getattr(self, 'loss', None)!r} needs 0/1 classes. Use loss='log_loss', "
+                "or an augmentation that keeps the targets."
             )
 
     def _validate_fit_data(self, X, y, sample_weight, previous):

@@ -17,6 +17,20 @@ OPTIMIZER_PARAMETER_DOC = f"""
 
 
 TRAINING_PARAMETERS_DOC = """
+    augmentation : None, augmentation or list of augmentations, default=None
+        Transforms every training batch afresh, only while training, with
+        the fit's random generator: an object of
+        :mod:`skopt_lab.augmentation` (``GaussianNoise``, ``FeatureDropout``,
+        ``Mixup``, ``RandomAffine``), a list of them (applied in order, as
+        ``Compose``) or any object with an ``augment(X, Y, rng)`` method.
+        Predictions, scores and the early-stopping validation split are
+        never augmented; ``loss_curve_`` is the loss on the augmented
+        batches, and the convergence test (``tol``) reads that noisier
+        loss: prefer ``early_stopping=True`` (its validation split is
+        clean) or ``tol=None`` with a fixed ``max_iter``. Tunable with
+        nested keys such as ``augmentation__std``; the built-in
+        augmentations draw nothing at a strength of 0, which turns them
+        off. Needs a step-based optimizer (not L-BFGS).
     batch_size : "auto" or int, default="auto"
         Mini-batch size: "auto" is ``min(200, n_samples)``. Full-batch
         optimizers (GD, L-BFGS) ignore it.
@@ -46,8 +60,8 @@ TRAINING_PARAMETERS_DOC = """
         Shuffle the samples at every epoch.
     random_state : int, RandomState instance or None, default=None
         Seeds everything random in training: initial weights, shuffling,
-        dropout and the validation split; an int makes training bit-for-bit
-        repeatable.
+        dropout, augmentation and the validation split; an int makes
+        training bit-for-bit repeatable.
     warm_start : bool, default=False
         Continue from the previous ``fit`` instead of starting afresh: train
         ``max_iter`` more epochs from its weights, with the *current*
@@ -83,7 +97,9 @@ TRAINING_ATTRIBUTES_DOC = """
         Number of training samples seen.
     loss_curve_ : list of float
         Objective (mean loss plus penalty) at each epoch (a copy of the
-        training record, which ``partial_fit`` and ``warm_start`` continue).
+        training record, which ``partial_fit`` and ``warm_start`` continue);
+        with an ``augmentation``, on the augmented batches (as Keras reports
+        it).
     learning_rates_ : list of float or None
         Learning rate of each epoch (the optimizer's, times its schedule's
         multiplier); None for L-BFGS, which has none.

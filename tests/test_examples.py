@@ -12,9 +12,12 @@ EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.py"))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
-def test_example_runs(path):
+def test_example_runs(path, tmp_path):
     env = {**os.environ, "SKOPT_LAB_FAST": "1", "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
-    result = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, env=env, timeout=120)
+    # in a temporary folder: what an example writes (a figure) stays out of the repository
+    result = subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip(), "an example should print what it shows"
 

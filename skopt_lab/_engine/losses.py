@@ -37,6 +37,8 @@ class Loss:
 
     #: whether the targets are continuous (regression) or indicators
     is_regression = False
+    #: whether targets between the 0/1 indicators (Mixup's) are meaningful
+    takes_soft_targets = True
 
     def value_and_gradient(self, raw, Y, weights, grad):
         raise NotImplementedError
@@ -273,6 +275,8 @@ def softmax(raw):
 
 class _MarginLoss(Loss):
     """Losses of the margin z = s · raw with s = ±1 (one-vs-rest for k > 1)."""
+
+    takes_soft_targets = False
 
     def value_and_gradient(self, raw, Y, weights, grad):
         sign = 2 * Y - 1

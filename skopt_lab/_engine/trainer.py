@@ -6,7 +6,9 @@ optimizer and a :class:`TrainingState`, and runs epochs. Per epoch it permutes
 the rows once, gathers contiguous slices of that permutation into reused
 batch buffers, asks the network for loss and gradient, hands the gradient to
 the optimizer, and at the epoch's end records the loss, scores the
-validation split, steps the schedule and decides whether to stop.
+validation split, steps the schedule and decides whether to stop. An
+augmentation, when the fit has one, transforms each training batch just
+before the forward pass, and nothing else (see :func:`_augmented`).
 
 The optimizer is its chain of transforms (``optimizer.chain()``): each step,
 the chain rewrites the gradient buffer in place into the update, which is
@@ -171,6 +173,11 @@ class Trainer:
     average : Averaging or None
         Average the iterates of a step optimizer; the model predicts with
         the average.
+    augmentation : object or None
+        Transforms every training batch (``augment(X, Y, rng)``, drawing
+        from the state's generator); the loss recorded is the augmented
+        batches'. Never applied to the validation score or to the loss
+        evaluations of the divergence checks.
     """
 
     def __init__(
@@ -187,6 +194,7 @@ class Trainer:
         validation_score=None,
         observer=None,
         average=None,
+        augmentation=None,
     ):
         self.network = network
         self.optimizer = optimizer
@@ -200,6 +208,7 @@ class Trainer:
         self.validation_score = validation_score
         self.observer = observer if observer is not None else EpochObserver()
         self.average = average
+        self.augmentation = augmentation
 
     # ------------------------------------------------------------------ API
     def fit(self, state, X, Y, sample_weight):
@@ -220,13 +229,13 @@ class Trainer:
         batch_size = resolve_batch_size(self.batch_size, n_samples, self.optimizer)
         if sample_weight is not None and np.all(sample_weight == sample_weight[0]):
             sample_weight = None  # the loss is a weighted mean: equal weights are none
-        if batch_size >= n_samples:
+        if batch_size >= n_samples and self.augmentation is None:
             merged = merge_repeated_rows(X, Y, sample_weight)
             if merged is not None:
                 X, Y, sample_weight = merged
                 batch_size = X.shape[0]
         with _blas_threads(batch_size * self.network.n_params):
-            rows = InMemoryRows(X, Y, sample_weight, state.theta.dtype)
+            rows = InMemoryRows(X, Y, sample_weight, state.theta.dtype, augmentation=self.augmentation)
             return self._train(state, rows, n_samples, n_epochs, check_convergence)
 
     def _train(self, state, rows, n_samples, n_epochs, check_convergence):
@@ -249,7 +258,8 @@ class Trainer:
         if l1_strength is not None and (state.l1 is None or state.l1["total"].shape != trainable.shape):
             state.l1 = {"total": np.zeros_like(trainable), "applied": np.zeros_like(trainable)}
         gather = rows.batches(batch_size, shuffle=self.shuffle and n_batches > 1)
-        dropout_rng = state.rng if network.dropout else None
+        # the fit's generator draws dropout masks and augmentations
+        rng = state.rng if network.dropout or self.augmentation is not None else None
         # The state at the end of the last epoch whose weights passed the
         # divergence test, and at the start of the epoch running: a step
         # that explodes is only seen in the next batch's loss, so the start
@@ -274,7 +284,7 @@ class Trainer:
                 # reported as one ConvergenceWarning rather than numpy's
                 # RuntimeWarnings.
                 with np.errstate(over="ignore", invalid="ignore"):
-                    for i, (value, batch_rows) in enumerate(gather.gradients(order, network, theta, update, dropout_rng)):
+                    for i, (value, batch_rows) in enumerate(gather.gradients(order, network, theta, update, rng)):
                         if state.loss_scale is None:
                             state.loss_scale = value
                         if self._diverging(state, value, current_start.theta, rows):
@@ -812,6 +822,36 @@ def _truncate_l1(params, penalty, l1, *, remember):
     applied += params - before
 
 
+def _augmented(augmentation, X, Y, weights, rng):
+    """A training batch through ``augmentation.augment``, checked.
+
+    The augmentation receives a dense X (a sparse batch is densified) and
+    the batch's target rows, and may not change the dtype or the widths.
+    Rows keep their weights when their number is unchanged; otherwise the
+    new rows weigh the same, which sample weights cannot be spread over.
+    """
+    if sparse.issparse(X):
+        X = X.toarray()
+    n_rows, dtype = X.shape[0], X.dtype
+    X_new, Y_new = augmentation.augment(X, Y, rng)
+    X_new, Y_new = np.asarray(X_new, dtype=dtype), np.asarray(Y_new, dtype=dtype)
+    if X_new.ndim != 2 or X_new.shape[1] != X.shape[1] or Y_new.shape != (X_new.shape[0], Y.shape[1]):
+        raise ValueError(
+            f"augmentation {augmentation!r} turned a batch X of shape {X.shape} and targets Y of shape "
+            f"{Y.shape} into X of shape {X_new.shape} and Y of shape {Y_new.shape}; it must keep the "
+            "numbers of features and of target columns, and return as many target rows as rows."
+        )
+    if X_new.shape[0] != n_rows:
+        if np.ndim(weights):
+            raise ValueError(
+                f"augmentation {augmentation!r} turned a batch of {n_rows} rows into {X_new.shape[0]}, "
+                "so the rows' sample weights (sample_weight or class_weight) no longer apply: fit "
+                "without weights, or with an augmentation that keeps the number of rows."
+            )
+        weights = 1.0 / X_new.shape[0]
+    return X_new, Y_new, weights
+
+
 def _format_epoch(info):
     parts = [f"Epoch {info['epoch']}: loss {info['loss']:.6f}"]
     if info["validation_score"] is not None:
@@ -835,7 +875,9 @@ class Rows:
       step's batch (a weighted mean over its rows, the penalty included)
       into ``grad`` and yields ``(loss, rows in the batch)``; ``theta`` may
       change between steps, and ``rng`` is not None when the network draws
-      dropout masks;
+      dropout masks or the batches are augmented (only rows held in this
+      process augment theirs: the estimators refuse an augmentation with
+      rows held elsewhere);
     - ``mean_loss(network, theta, batch_size, n_batches=None)``, the data
       term of the loss over all rows, or over the first ``n_batches``
       unshuffled batches, without dropout;
@@ -849,10 +891,12 @@ class Rows:
 
 
 class InMemoryRows(Rows):
-    """Rows held in this process: X, encoded targets Y and sample weights."""
+    """Rows held in this process: X, encoded targets Y and sample weights,
+    and the augmentation of their training batches, if any."""
 
-    def __init__(self, X, Y, sample_weight, dtype):
+    def __init__(self, X, Y, sample_weight, dtype, augmentation=None):
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.augmentation = augmentation
         self.n_rows = X.shape[0]
         self.weights = None
         if sample_weight is not None:  # normalised to mean 1 for the batches
@@ -860,7 +904,7 @@ class InMemoryRows(Rows):
         self._full_batch = None
 
     def batches(self, batch_size, *, shuffle):
-        return _BatchGatherer(self.X, self.Y, self.weights, batch_size, shuffle=shuffle)
+        return _BatchGatherer(self.X, self.Y, self.weights, batch_size, shuffle=shuffle, augmentation=self.augmentation)
 
     def mean_loss(self, network, theta, batch_size, n_batches=None):
         total, n_rows = 0.0, 0
@@ -888,11 +932,13 @@ class _BatchGatherer:
     memory stays at one batch beyond the data; unshuffled batches of dense
     arrays are views. ``Y`` is a DenseTargets or EncodedTargets.
     Per-sample loss weights are divided by the batch size so every batch's
-    loss is a weighted mean.
+    loss is a weighted mean. An augmentation transforms the batches of
+    :meth:`gradients` (the training steps), and no others.
     """
 
-    def __init__(self, X, Y, weights, batch_size, *, shuffle):
+    def __init__(self, X, Y, weights, batch_size, *, shuffle, augmentation=None):
         self.X, self.Y, self.weights = X, Y, weights
+        self.augmentation = augmentation
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.n_samples = X.shape[0]
@@ -918,7 +964,10 @@ class _BatchGatherer:
     def gradients(self, order, network, theta, grad, rng):
         """Per batch: its gradient written into ``grad``; yields (loss, rows)."""
         for Xb, Yb, wb in self.batches(order):
-            yield network.value_and_gradient(theta, Xb, Yb, wb, grad, rng), Xb.shape[0]
+            n_rows = Xb.shape[0]
+            if self.augmentation is not None:
+                Xb, Yb, wb = _augmented(self.augmentation, Xb, Yb, wb, rng)
+            yield network.value_and_gradient(theta, Xb, Yb, wb, grad, rng), n_rows
 
     def batches(self, order):
         for start in range(0, self.n_samples, self.batch_size):

@@ -315,6 +315,7 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
         alpha=0.0001,
         l1_ratio=0.15,
         fit_intercept=True,
+        augmentation=None,
         batch_size="auto",
         max_iter=1000,
         tol=1e-4,
@@ -336,6 +337,7 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
+        self.augmentation = augmentation
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol
@@ -432,6 +434,7 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
         alpha=0.0001,
         l1_ratio=0.15,
         fit_intercept=True,
+        augmentation=None,
         batch_size="auto",
         max_iter=1000,
         tol=1e-4,
@@ -452,6 +455,7 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
+        self.augmentation = augmentation
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol

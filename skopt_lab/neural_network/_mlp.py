@@ -299,6 +299,7 @@ class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
         optimizer=None,
         alpha=0.0001,
         dropout=0.0,
+        augmentation=None,
         batch_size="auto",
         max_iter=200,
         tol=1e-4,
@@ -321,6 +322,7 @@ class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
         self.optimizer = optimizer
         self.alpha = alpha
         self.dropout = dropout
+        self.augmentation = augmentation
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol
@@ -428,6 +430,7 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         normalize_y=True,
         alpha=0.0001,
         dropout=0.0,
+        augmentation=None,
         batch_size="auto",
         max_iter=200,
         tol=1e-4,
@@ -453,6 +456,7 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         self.normalize_y = normalize_y
         self.alpha = alpha
         self.dropout = dropout
+        self.augmentation = augmentation
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol
