@@ -1,16 +1,18 @@
-"""Is ``--n-jobs 2`` at least as fast as ``--n-jobs 1`` on the bundled data sets?
+"""Does running a search's fits in worker processes pay, from the command line?
 
     python benchmarks/bench_cli_n_jobs.py [--repeats 3] [--search bayes]
 
-Times ``python -m skopt_lab tune --dataset D --search S --n-jobs J
---no-figures --quiet`` (and the demo, and a larger search) as a user runs
-it, a fresh process each time, interleaving the two settings so that a busy moment of the shared
-machine hurts both alike, and prints the median wall time of each and their
-ratio. Both settings give the same tuned model (the same best parameters),
-which the script checks. The command line starts worker processes only
-when a search is large enough for them to pay and the machine's load leaves
-two cores free (see worthwhile_jobs in skopt_lab/cli.py): the small searches
-run in one process either way. Run it on a quiet machine.
+Times ``python -m skopt_lab tune --dataset D --search S --no-figures
+--quiet`` (and the demo, and a larger search) as a user runs it, a fresh
+process each time, with ``--n-jobs 1``, ``--n-jobs 2`` and without
+``--n-jobs``, interleaving the settings so that a busy moment of the shared
+machine hurts them alike, and prints the median wall time of each and the
+ratios to ``--n-jobs 1``. ``--n-jobs 2`` always starts two workers, as asked;
+without ``--n-jobs`` the command line starts them only when the search is
+large enough for them to pay and the machine's load leaves the cores free
+(see ``search_jobs`` in skopt_lab/cli/_jobs.py). Every setting gives the same
+tuned model (the same best parameters), which the script checks. Run it on a
+quiet machine.
 """
 
 import argparse
@@ -21,6 +23,7 @@ import sys
 import time
 
 DATASETS = ["iris", "wine", "breast_cancer", "digits", "diabetes"]
+SETTINGS = {"--n-jobs 1": ["--n-jobs", "1"], "--n-jobs 2": ["--n-jobs", "2"], "not given": []}
 
 
 def run(argv):
@@ -44,18 +47,20 @@ def main():
     for search in ("bayes", "random"):
         cases.append(("digits, 40 candidates", ["tune", "--dataset", "digits", "--search", search, "--n-iter", "40"]))
     print(f"{args.search} search, median of {args.repeats} runs (seconds, a fresh process each, install excluded)\n")
-    print("| command | --n-jobs 1 | --n-jobs 2 | ratio 2/1 | same best parameters |")
-    print("|---|---|---|---|---|")
+    print("| command | --n-jobs 1 | --n-jobs 2 | not given | ratio 2/1 | ratio not given/1 | same best parameters |")
+    print("|---|---|---|---|---|---|---|")
     for name, argv in cases:
-        times = {1: [], 2: []}
+        times = {setting: [] for setting in SETTINGS}
         params = {}
         for _ in range(args.repeats):
-            for n_jobs in (1, 2):
-                seconds, params[n_jobs] = run([*argv, "--n-jobs", str(n_jobs)])
-                times[n_jobs].append(seconds)
-        one, two = statistics.median(times[1]), statistics.median(times[2])
-        print(f"| {' '.join(argv)} | {one:.2f} | {two:.2f} | {two / one:.2f} | {'yes' if params[1] == params[2] else 'NO'} |",
-              flush=True)
+            for setting, n_jobs in SETTINGS.items():
+                seconds, params[setting] = run([*argv, *n_jobs])
+                times[setting].append(seconds)
+        medians = {setting: statistics.median(values) for setting, values in times.items()}
+        one, two, auto = medians.values()
+        same = len({json.dumps(p, sort_keys=True) for p in params.values()}) == 1
+        print(f"| {' '.join(argv)} | {one:.2f} | {two:.2f} | {auto:.2f} | {two / one:.2f} | {auto / one:.2f} "
+              f"| {'yes' if same else 'NO'} |", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

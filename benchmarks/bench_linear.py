@@ -49,12 +49,23 @@ of the ratios), SGDClassifier(average=True) (averaged SGD, its documented
 fast setting, so that our tuned rows face a tuned baseline too) and
 LogisticRegression() at its defaults (lbfgs, C=1.0, tol=1e-4).
 
-Run: python benchmarks/bench_linear.py            (about 1 minute on a busy 2-core machine)
-     python benchmarks/bench_linear.py --quick    (50,000 training rows, 1 repeat)
-     python benchmarks/bench_linear.py --profile  (where an epoch of ours spends its time)
+Full-batch fits (``--full-batch``): what a full-batch fit pays before its
+first epoch to merge repeated rows, timed side by side in one process on
+the training split: the former rule, which put every full-batch fit's rows
+through ``np.unique(..., axis=0)`` (a sort of the rows and a copy of X),
+against the current one, which only hashes the rows to find repeats and
+merges them (a copy) only when there are repeats or unequal weights. Whole
+fits are timed both ways: our L-BFGS at its defaults and GD (lr=1.5, 5
+epochs), without and with integer sample weights.
+
+Run: python benchmarks/bench_linear.py               (about 1 minute on a busy 2-core machine)
+     python benchmarks/bench_linear.py --quick       (50,000 training rows, 1 repeat)
+     python benchmarks/bench_linear.py --profile     (where an epoch of ours spends its time)
+     python benchmarks/bench_linear.py --full-batch  (the full-batch fits, former and current rule)
 """
 
 import argparse
+import contextlib
 import cProfile
 import os
 import platform
@@ -74,6 +85,8 @@ from threadpoolctl import threadpool_info
 
 import skopt_lab
 from skopt_lab import LinearClassifier
+from skopt_lab._engine import trainer
+from skopt_lab._engine.targets import DenseTargets
 from skopt_lab.optimizers import GD, LBFGS, SGD, Adadelta, AdaGrad, Adam, AdamW, Momentum, Nadam, RMSprop
 
 ALPHA = 1e-4
@@ -392,7 +405,7 @@ def profile_epochs(X_train, y_train, seed, n_epochs=5):
         ("shuffle", "skopt_lab/_engine/trainer.py", "permutation"),
         ("batch gather (np.take of X and Y rows)", "skopt_lab/_engine/trainer.py", "batches"),
         ("value_and_gradient", "skopt_lab/_engine/network.py", "value_and_gradient"),
-        ("optimizer step", "skopt_lab/optimizers/_base.py", "step"),
+        ("optimizer step (its chain's update)", "skopt_lab/optimizers/_combine.py", "update"),
     ]
     for batch_size in (200, 1024):
         est = LinearClassifier(Adam(), alpha=ALPHA, batch_size=batch_size, random_state=seed)
@@ -437,6 +450,70 @@ def profile_epochs(X_train, y_train, seed, n_epochs=5):
         print(f"| {batch_size} | {raised * 1e3:.1f} | {clipped * 1e3:.1f} | {clipped / raised:.2f} |")
 
 
+# ------------------------------------------------------ full-batch fits
+def former_distinct_rows(X, Y, sample_weight):
+    """The rule every full-batch fit followed before: the distinct rows of
+    (X, Y) by np.unique over the rows (dense X), with their total weight."""
+    weights = np.ones(X.shape[0], dtype=Y.dtype) if sample_weight is None else sample_weight.astype(Y.dtype)
+    rows, inverse = np.unique(np.hstack([X, Y.dense()]), axis=0, return_inverse=True)
+    X_rows, Y_rows = np.ascontiguousarray(rows[:, : X.shape[1]]), np.ascontiguousarray(rows[:, X.shape[1] :])
+    totals = np.bincount(inverse.ravel(), weights=weights, minlength=Y_rows.shape[0]).astype(Y.dtype)
+    kept = totals > 0
+    return X_rows[kept], DenseTargets(Y_rows[kept]), totals[kept]
+
+
+@contextlib.contextmanager
+def full_batch_rule(rule):
+    """Fit with the ``"former"`` or the ``"current"`` full-batch rule."""
+    if rule == "current":
+        yield
+        return
+    current = trainer.merge_repeated_rows
+    trainer.merge_repeated_rows = former_distinct_rows
+    try:
+        yield
+    finally:
+        trainer.merge_repeated_rows = current
+
+
+def full_batch_fits(X_train, y_train, seed, repeats):
+    """Seconds of full-batch preparation and of whole full-batch fits, with
+    the former rule and the current one (medians of ``repeats``)."""
+    weights = np.random.default_rng(seed).integers(1, 4, size=X_train.shape[0]).astype(X_train.dtype)
+    Y = DenseTargets(y_train[:, None].astype(X_train.dtype))
+    rules = {"former": former_distinct_rows, "current": trainer.merge_repeated_rows}
+    fits = {
+        "LinearClassifier(LBFGS()) fit": lambda: LinearClassifier(LBFGS(), alpha=ALPHA, random_state=seed),
+        "LinearClassifier(GD(lr=1.5), max_iter=5) fit": lambda: LinearClassifier(
+            GD(learning_rate=1.5), alpha=ALPHA, max_iter=5, tol=None, random_state=seed
+        ),
+    }
+    print(
+        f"\nFull-batch fits on the {X_train.shape[0]:,} x {X_train.shape[1]} training split "
+        f"(median of {repeats}, seconds). Former rule: np.unique over the rows of every full-batch fit; "
+        "current: a hash of each row, and a merge only for repeated rows or unequal weights."
+    )
+    print("| what | sample_weight | former rule | current rule | saved |")
+    print("|---|---|---|---|---|")
+    for label, sample_weight in (("no", None), ("integers 1-3", weights)):
+        prepare = {rule: [] for rule in rules}
+        for _ in range(repeats):
+            for rule, function in rules.items():
+                prepare[rule].append(_timed(function, X_train, Y, sample_weight))
+        former, current = (statistics.median(prepare[rule]) for rule in rules)
+        print(f"| merging repeated rows, before the first epoch | {label} | {former:.2f} | {current:.2f} | {former - current:.2f} |")
+        for name, make in fits.items():
+            seconds = {rule: [] for rule in rules}
+            for _ in range(repeats):
+                for rule in rules:
+                    estimator = make()
+                    with full_batch_rule(rule), warnings.catch_warnings():
+                        warnings.simplefilter("ignore", ConvergenceWarning)
+                        seconds[rule].append(_timed(lambda: estimator.fit(X_train, y_train, sample_weight=sample_weight)))
+            former, current = (statistics.median(seconds[rule]) for rule in rules)
+            print(f"| {name} | {label} | {former:.2f} | {current:.2f} | {former - current:.2f} ({former / current:.1f}x) |")
+
+
 def _gather_epoch(X, order, buffer, mode):
     batch_size = buffer.shape[0]
     for start in range(0, X.shape[0], batch_size):
@@ -462,6 +539,9 @@ def main(argv=None):
     parser.add_argument(
         "--profile", action="store_true", help="instead of the table: where an epoch of our partial_fit spends its time"
     )
+    parser.add_argument(
+        "--full-batch", action="store_true", help="instead of the table: full-batch fits, former and current rule"
+    )
     args = parser.parse_args(argv)
     repeats = args.repeats or (1 if args.quick else 3)
     n_samples = 62_500 if args.quick else 250_000
@@ -479,8 +559,11 @@ def main(argv=None):
         f"BLAS: {blas_summary()}."
     )
     print(f"Load average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}", flush=True)
-    if args.profile:
-        profile_epochs(X_train, y_train, args.seed)
+    if args.profile or args.full_batch:
+        if args.profile:
+            profile_epochs(X_train, y_train, args.seed)
+        else:
+            full_batch_fits(X_train, y_train, args.seed, repeats)
         load_after = os.getloadavg()
         print(f"\nLoad average after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")
         return

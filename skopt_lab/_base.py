@@ -13,6 +13,9 @@
    state, or on a copy of the previous fit's;
 5. publish the fitted attributes, only now: a fit that raises leaves the
    estimator exactly as it was.
+
+Dask data takes the same path: steps 1-2 happen on its blocks, where they
+are (``_dask.fit_data``), and the trainer steps on them where they are.
 """
 
 from numbers import Integral, Real
@@ -36,11 +39,16 @@ from sklearn.utils.validation import (
 
 from ._callback_bridge import CallbackBridge
 from ._compat import HasMethods, Interval, Options, StrOptions, _check_sample_weight, _fit_context, _get_feature_names
-from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, PARTIAL_FIT_EPOCHS_DOC, fill_doc
+from ._dask import DaskRows, blockwise, is_dask_collection
+from ._dask import fit_data as dask_fit_data
+from ._dask import score as dask_score
+from ._docs import FIT_DATA_DOC, FIT_SUMMARY_DOC, PARTIAL_FIT_EPOCHS_DOC, SCORE_DOC, fill_doc
 from ._engine.targets import ClassEncoder, RegressionEncoder
-from ._engine.trainer import Averaging, Trainer, TrainingState, continue_optimizer_state
-from ._validation import check_counts, check_numeric_targets, check_scale, check_some_weight, plain, unit_max
-from .optimizers import OPTIMIZERS, get_optimizer
+from ._engine.trainer import Averaging, Trainer, TrainingState
+from ._validation import check_numeric_targets, check_scale, check_some_weight, plain, unit_max
+from .optimizers import OPTIMIZERS, Optimizer, get_optimizer, takes_steps
+from .augmentation import Compose
+from .augmentation._base import as_augmentation, validate_augmentation
 
 
 class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
@@ -53,7 +61,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "optimizer": [None, StrOptions(set(OPTIMIZERS)), HasMethods(["validate", "init", "begin_epoch", "step", "end_epoch", "on_plateau"])],
+        "optimizer": [None, StrOptions(set(OPTIMIZERS)), Optimizer],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -67,22 +75,25 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         "average": ["boolean", Interval(Integral, 1, None, closed="left")],
         "average_decay": [Interval(Real, 0, 1, closed="neither"), None],
         "verbose": ["verbose"],
+        "augmentation": [None, list, HasMethods(["augment"])],
     }
 
     # n_epochs of partial_fit says how long to train, it is not data to route.
     __metadata_request__partial_fit = {"n_epochs": UNUSED}
 
     # What a new fit forgets of an earlier one unless it sets it again:
-    # feature names (X may have none), and a sparsified linear model's
-    # coefficients (a fit leaves them dense).
-    _UNPUBLISHED_BY_FIT = ("feature_names_in_", "_sparse_coef")
+    # feature names (X may have none); families add their own.
+    _UNPUBLISHED_BY_FIT = ("feature_names_in_",)
 
     def set_params(self, **params):
         """Set the parameters of this estimator.
 
         Nested optimizer keys such as ``optimizer__learning_rate`` also work
         when ``optimizer`` is None or a name: it is first replaced by the
-        optimizer object it stands for (``Adam()`` for None).
+        optimizer object it stands for (``Adam()`` for None). Likewise a
+        list given as ``augmentation`` becomes the :class:`Compose` it
+        stands for when a nested key such as
+        ``augmentation__gaussiannoise__std`` is set.
 
         Parameters
         ----------
@@ -98,6 +109,17 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             optimizer = params.get("optimizer", self.optimizer)
             if optimizer is None or isinstance(optimizer, str):
                 params = {**params, "optimizer": self._get_optimizer(optimizer)}
+        nested_augmentation = [key for key in params if key.startswith("augmentation__")]
+        if nested_augmentation:
+            augmentation = params.get("augmentation", self.augmentation)
+            if augmentation is None:
+                raise ValueError(
+                    f"{nested_augmentation[0]} sets a parameter of the augmentation, but augmentation "
+                    "is None: set augmentation to an object first (for example "
+                    "augmentation=GaussianNoise(), or in the search's parameters)."
+                )
+            if isinstance(augmentation, list):
+                params = {**params, "augmentation": Compose(augmentation)}
         return super().set_params(**params)
 
     @classmethod
@@ -138,18 +160,33 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         has_validation = self.early_stopping and not incremental
         self._more_validate_params(optimizer, incremental=incremental)
         optimizer.validate(has_validation=has_validation)
-        X, y, sample_weight, feature_names = self._validate_fit_data(X, y, sample_weight, previous)
-        # 2. Targets.
-        encoder = self._fit_target_encoder(
-            y, classes=classes, previous=previous, incremental=incremental, sample_weight=sample_weight
-        )
-        Y = encoder.encode(y, X.dtype)
-        sample_weight = unit_max(self._class_weighted(y, sample_weight, incremental, encoder))
-        check_some_weight(sample_weight)
+        augmentation = as_augmentation(self.augmentation)
+        if is_dask_collection(X):  # 1-2 on the blocks, where they are (skopt_lab/_dask.py)
+            if augmentation is not None:
+                raise ValueError(
+                    f"augmentation={self.augmentation!r} transforms the training batches in this process, "
+                    "but X is a Dask collection, whose batches' gradients are computed next to its blocks: "
+                    "fit on an in-memory array (or a memory map), or set augmentation=None."
+                )
+            X, Y, encoder, feature_names = dask_fit_data(
+                self, X, y, sample_weight, previous, classes=classes, incremental=incremental
+            )
+        else:
+            X, y, sample_weight, feature_names = self._validate_fit_data(X, y, sample_weight, previous)
+            # 2. Targets.
+            encoder = self._fit_target_encoder(
+                y, classes=classes, previous=previous, incremental=incremental, sample_weight=sample_weight
+            )
+            Y = encoder.encode(y, X.dtype)
+            sample_weight = unit_max(self._class_weighted(y, sample_weight, incremental, encoder))
+            check_some_weight(sample_weight)
         # 3. The plan, from the current parameters.
         plan = self._fit_plan(X.shape[1], encoder, optimizer, initial)
+        if not isinstance(X, DaskRows):  # Dask targets are checked block by block
+            plan.loss.check_targets(y)
         if previous is not None:
             _check_same_network(plan, previous["_network"])
+        self._check_augmentation(augmentation, X.shape[1], plan.loss)
         network = plan.network()
         lr_scale = plan.lr_scale(network, X.dtype)
         state = previous["_train_state"].copy() if previous is not None else None
@@ -159,34 +196,33 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             X, Y, y, sample_weight, validation = self._split_validation(X, Y, y, sample_weight, encoder, network, rng)
         if state is None:
             theta = plan.initial_weights(network, rng, X.dtype, Y, sample_weight)
-            optimizer_state = optimizer.init(
-                [theta[network.trainable_offset :]], n_epochs=self.max_iter, lr_scale=lr_scale
-            )
-            state = TrainingState(theta=theta, optimizer_state=optimizer_state, rng=rng)
-        else:
-            if not self.average:
-                state.average, state.n_averaged = None, 0
-            state.optimizer_state = continue_optimizer_state(
-                optimizer,
-                previous["optimizer_"],
-                state.optimizer_state,
-                [state.theta[network.trainable_offset :]],
-                keep_schedule=incremental,
-                n_epochs=self.max_iter,
-                lr_scale=lr_scale,
-            )
+            state = TrainingState(theta=theta, optimizer_state=None, rng=rng)
+        elif not self.average:
+            state.average, state.n_averaged = None, 0
+        # A continued run carries the optimizer's state where its transforms
+        # allow (see Chain.resume); partial_fit also continues the schedule.
+        state.optimizer_state = optimizer.init(
+            [state.theta[network.trainable_offset :]],
+            n_epochs=self.max_iter,
+            lr_scale=lr_scale,
+            layout=network.layout(),
+            previous=state.optimizer_state,
+            keep_schedule=incremental,
+            validate=False,
+        )
 
         # 4. Training.
         def fitted_attributes(state):
             return self._fitted_attributes(network, encoder, state, optimizer, validation is not None, feature_names)
 
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        seen_X, seen_y = X.collections if isinstance(X, DaskRows) else (X, y)  # what callbacks see
         if not incremental:
             n_epochs = self.max_iter
         # L-BFGS opens the next iteration before knowing it will not run.
-        max_subtasks = n_epochs if _takes_epochs(optimizer) else n_epochs + 1
+        max_subtasks = n_epochs if takes_steps(optimizer) else n_epochs + 1
         callback_ctx = self._init_callback_context(max_subtasks=max_subtasks)
-        callback_ctx.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+        callback_ctx.call_on_fit_task_begin(estimator=self, X=seen_X, y=seen_y, metadata=metadata)
         trainer = Trainer(
             network,
             optimizer,
@@ -197,8 +233,9 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             max_iter=self.max_iter,
             verbose=self.verbose,
             validation_score=validation,
-            observer=CallbackBridge(self, callback_ctx, {"X": X, "y": y, "metadata": metadata}, fitted_attributes),
+            observer=CallbackBridge(self, callback_ctx, {"X": seen_X, "y": seen_y, "metadata": metadata}, fitted_attributes),
             average=Averaging(int(self.average), self.average_decay, network.trainable_offset) if self.average else None,
+            augmentation=augmentation,
         )
         if incremental:
             trainer.partial_fit(state, X, Y, sample_weight, n_epochs=n_epochs)
@@ -210,7 +247,9 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             self.__dict__.pop(name, None)
         for name, value in fitted_attributes(state).items():
             setattr(self, name, value)
-        callback_ctx.call_on_fit_task_end(estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={})
+        callback_ctx.call_on_fit_task_end(
+            estimator=self, X=seen_X, y=seen_y, metadata=metadata, reconstruction_attributes={}
+        )
         return self
 
     # --------------------------------------------------------- 1. validation
@@ -225,7 +264,7 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _more_validate_params(self, optimizer, *, incremental):
         """Cross-parameter checks of every family; families add their own."""
-        if incremental and not _takes_epochs(optimizer):
+        if incremental and not takes_steps(optimizer):
             raise ValueError(
                 f"partial_fit needs an optimizer that takes gradient steps; "
                 f"{type(optimizer).__name__} only minimizes on the full data "
@@ -238,16 +277,35 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
                 "held-out set between calls."
             )
         for name, value in (("early_stopping", self.early_stopping), ("average", self.average)):
-            if value and not _takes_epochs(optimizer):
+            if value and not takes_steps(optimizer):
                 raise ValueError(
                     f"{name}={value} needs an optimizer that trains by steps; "
                     f"{type(optimizer).__name__} minimizes the whole objective at once. "
                     f"Use {name}=False, or an optimizer such as 'sgd' or 'adam'."
                 )
+        if self.augmentation is not None and not takes_steps(optimizer):
+            raise ValueError(
+                f"augmentation={self.augmentation!r} draws new training batches at every step, but "
+                f"{type(optimizer).__name__} minimizes one fixed objective on the full data at once. "
+                "Use a step-based optimizer such as 'adam' or 'sgd', or augmentation=None."
+            )
         if self.average_decay is not None and not self.average:
             raise ValueError(
                 f"average_decay={self.average_decay} sets how the weights are averaged, "
                 "but average=False averages nothing: set average=True (or a number of samples)."
+            )
+
+    def _check_augmentation(self, augmentation, n_features, loss):
+        """The augmentation's own checks against the data's width, and soft
+        targets only for a loss that takes them."""
+        if augmentation is None:
+            return
+        validate_augmentation(augmentation, n_features)
+        if getattr(augmentation, "mixes_targets", False) and not loss.takes_soft_targets:
+            raise ValueError(
+                f"augmentation={self.augmentation!r} mixes the targets into soft labels, but "
+                f"loss={getattr(self, 'loss', None)!r} needs 0/1 classes. Use loss='log_loss', "
+                "or an augmentation that keeps the targets."
             )
 
     def _validate_fit_data(self, X, y, sample_weight, previous):
@@ -281,8 +339,6 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             check_scale(
                 y, X.dtype, "y", "targets", "sklearn.compose.TransformedTargetRegressor(transformer=StandardScaler())"
             )
-            if getattr(self, "loss", None) == "poisson":
-                check_counts(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
             sample_weight = unit_max(sample_weight)
@@ -300,6 +356,8 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
     def _split_validation(self, X, Y, y, sample_weight, encoder, network, rng):
         """Hold out the early-stopping split: the training part, and the
         validation score of a parameter vector."""
+        if isinstance(X, DaskRows):  # set aside in every block
+            return X, Y, y, sample_weight, X.split_validation(self, network, rng)
         seed = int(rng.integers(np.iinfo(np.int32).max))
         stratify = self._stratify(y)
         try:
@@ -348,11 +406,13 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
             "n_features_in_": network.layer_sizes[0],
             "n_iter_": state.n_iter,
             "t_": state.t,
-            "loss_curve_": state.loss_curve,
-            "learning_rates_": state.learning_rates,
+            # Copies: appending to a published list must not edit the
+            # record that partial_fit and warm_start continue.
+            "loss_curve_": list(state.loss_curve),
+            "learning_rates_": list(state.learning_rates),
             "best_loss_": min(state.loss_curve) if state.loss_curve else np.inf,
             "loss_": state.loss_curve[-1] if state.loss_curve else np.inf,
-            "validation_scores_": state.validation_scores if has_validation else None,
+            "validation_scores_": list(state.validation_scores) if has_validation else None,
             "best_validation_score_": state.best_validation_score if has_validation else None,
             "n_averaged_": state.n_averaged,
             "n_layers_": network.n_layers + 1,
@@ -395,16 +455,11 @@ class BaseNetworkEstimator(CallbackSupportMixin, BaseEstimator):
         return tags
 
 
-def _takes_epochs(optimizer):
-    """Whether the optimizer trains by gradient steps (not a whole minimize)."""
-    return not callable(getattr(optimizer, "minimize", None))
-
-
 def _partial_fit_available(estimator):
     """``partial_fit`` exists unless the optimizer only minimizes whole
     problems (L-BFGS), as scikit-learn's MLP hides it for ``solver="lbfgs"``."""
     try:
-        return _takes_epochs(estimator._get_optimizer(estimator.optimizer))
+        return takes_steps(estimator._get_optimizer(estimator.optimizer))
     except (TypeError, ValueError):
         return True  # let partial_fit report the invalid optimizer
 
@@ -539,12 +594,28 @@ class ClassifierTargetsMixin:
     def _score_output(self, encoder, raw, y, sample_weight, link):
         return accuracy_score(y, encoder.decode(raw), sample_weight=sample_weight)
 
+    @fill_doc(score=SCORE_DOC)
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on the given data (subset accuracy for multilabel).
+
+        {score}
+
+        Returns
+        -------
+        score : float
+            Mean accuracy of ``self.predict(X)`` with respect to ``y``.
+        """
+        if is_dask_collection(X):
+            return dask_score(self, X, y, sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
+
     @property
     def classes_(self):
         """Class labels (label indices for multilabel targets)."""
         check_is_fitted(self)
         return self._target_encoder.classes
 
+    @blockwise
     def predict(self, X):
         """Predict class labels.
 
@@ -561,6 +632,7 @@ class ClassifierTargetsMixin:
         raw = self._raw_output(X)
         return self._target_encoder.decode(raw)
 
+    @blockwise
     def decision_function(self, X):
         """Raw scores of the output layer.
 
@@ -583,6 +655,7 @@ class ClassifierTargetsMixin:
         return True
 
     @available_if(lambda self: self._has_proba())
+    @blockwise
     def predict_proba(self, X):
         """Class probabilities.
 
@@ -601,6 +674,7 @@ class ClassifierTargetsMixin:
         return self._target_encoder.probabilities(raw, self._network.loss.link)
 
     @available_if(lambda self: self._has_proba())
+    @blockwise
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed without overflow.
 
@@ -666,6 +740,23 @@ class RegressorTargetsMixin:
     def _score_output(self, encoder, raw, y, sample_weight, link):
         return r2_score(y, encoder.decode(link(raw)), sample_weight=sample_weight)
 
+    @fill_doc(score=SCORE_DOC)
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R² of the predictions.
+
+        {score}
+
+        Returns
+        -------
+        score : float
+            R² of ``self.predict(X)`` with respect to ``y`` (the mean over
+            outputs).
+        """
+        if is_dask_collection(X):
+            return dask_score(self, X, y, sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
+
+    @blockwise
     def predict(self, X):
         """Predict targets.
 

@@ -17,6 +17,20 @@ OPTIMIZER_PARAMETER_DOC = f"""
 
 
 TRAINING_PARAMETERS_DOC = """
+    augmentation : None, augmentation or list of augmentations, default=None
+        Transforms every training batch afresh, only while training, with
+        the fit's random generator: an object of
+        :mod:`skopt_lab.augmentation` (``GaussianNoise``, ``FeatureDropout``,
+        ``Mixup``, ``RandomAffine``), a list of them (applied in order, as
+        ``Compose``) or any object with an ``augment(X, Y, rng)`` method.
+        Predictions, scores and the early-stopping validation split are
+        never augmented; ``loss_curve_`` is the loss on the augmented
+        batches, and the convergence test (``tol``) reads that noisier
+        loss: prefer ``early_stopping=True`` (its validation split is
+        clean) or ``tol=None`` with a fixed ``max_iter``. Tunable with
+        nested keys such as ``augmentation__std``; the built-in
+        augmentations draw nothing at a strength of 0, which turns them
+        off. Needs a step-based optimizer (not L-BFGS).
     batch_size : "auto" or int, default="auto"
         Mini-batch size: "auto" is ``min(200, n_samples)``. Full-batch
         optimizers (GD, L-BFGS) ignore it.
@@ -46,16 +60,18 @@ TRAINING_PARAMETERS_DOC = """
         Shuffle the samples at every epoch.
     random_state : int, RandomState instance or None, default=None
         Seeds everything random in training: initial weights, shuffling,
-        dropout and the validation split; an int makes training bit-for-bit
-        repeatable.
+        dropout, augmentation and the validation split; an int makes
+        training bit-for-bit repeatable.
     warm_start : bool, default=False
         Continue from the previous ``fit`` instead of starting afresh: train
         ``max_iter`` more epochs from its weights, with the *current*
         parameters (optimizer, learning rate, ``alpha``, ...). Carried over:
-        the weights, the random generator and, when the optimizer's class and
-        the trainable layers are unchanged, the optimizer's moments and step
-        count; the learning-rate schedule starts again from its first epoch.
-        The network's shape and the classes must stay the same.
+        the weights, the random generator and the optimizer's moments and
+        step counts, wherever its transforms' states still match (the same
+        kinds in the same order, on the same trainable layers: Adam to AdamW
+        keeps them, another rule starts afresh); the learning-rate schedule
+        starts again from its first epoch. The network's shape and the
+        classes must stay the same.
     average : bool or int, default=False
         Average the weights over the training steps, and predict with the
         average (Polyak-Ruppert averaging, scikit-learn's SGD ``average``),
@@ -80,7 +96,10 @@ TRAINING_ATTRIBUTES_DOC = """
     t_ : int
         Number of training samples seen.
     loss_curve_ : list of float
-        Objective (mean loss plus penalty) at each epoch.
+        Objective (mean loss plus penalty) at each epoch (a copy of the
+        training record, which ``partial_fit`` and ``warm_start`` continue);
+        with an ``augmentation``, on the augmented batches (as Keras reports
+        it).
     learning_rates_ : list of float or None
         Learning rate of each epoch (the optimizer's, times its schedule's
         multiplier); None for L-BFGS, which has none.
@@ -126,10 +145,26 @@ PARTIAL_FIT_EPOCHS_DOC = """
 """
 
 FIT_DATA_DOC = """
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; float32 data trains in float32.
+        X : {array-like, sparse matrix, Dask array or DataFrame} of shape (n_samples, n_features)
+            Training data; float32 data trains in float32. Dask data (with
+            y and ``sample_weight`` in the same blocks) trains data-parallel
+            on the workers of an active ``distributed.Client``, else block by
+            block in this process.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
+"""
+
+SCORE_DOC = """
+        On Dask data it is computed block by block, where the blocks are.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, Dask array or DataFrame} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets (Dask, in the same blocks, when X is).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
 """
 
 

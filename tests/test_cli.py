@@ -1,5 +1,8 @@
 """The command line: the demo's story, every command on every bundled data
-set and on CSV files, and mistakes that end in one line with exit code 2."""
+set and on CSV files, and mistakes that end in one line with exit code 2.
+
+Every test runs in a temporary folder: a command run without --out writes
+there, never to the ./skopt_lab_output of whoever runs the tests."""
 
 import json
 import os
@@ -10,8 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skopt_lab import _demo, cli
-from skopt_lab.cli import build_parser, main
+from skopt_lab import _demo
+from skopt_lab._demo import _scenario, _story
+from skopt_lab.cli import _compare, _data, _jobs, _models, _parser, _progress, _report, main
+from skopt_lab.optimizers import DISPLAY_NAMES, OPTIMIZERS
 
 FAST = ["--max-iter", "15", "--quiet"]
 SIX = ["GD", "SGD", "Momentum", "AdaGrad", "RMSprop", "Adam"]
@@ -30,13 +35,47 @@ def run_json(capsys, *argv):
     return json.loads(out)
 
 
-def python_m_skopt_lab(*argv, timeout=120):
+WITHOUT = """import sys
+
+class Without:  # as if {module} were not installed
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "{module}":
+            raise ImportError(f"No module named {{name!r}}")
+
+sys.meta_path.insert(0, Without())
+from skopt_lab.cli import main
+
+code = main(sys.argv[1:])
+assert "{module}" not in sys.modules
+sys.exit(code)
+"""
+
+
+def python_m_skopt_lab(*argv, timeout=120, cwd=None, without=None):
     """The command as a user runs it, in a fresh process (stderr of worker
-    processes included)."""
+    processes included); ``without``: as if that module were not installed."""
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    return subprocess.run(
-        [sys.executable, "-m", "skopt_lab", *argv], capture_output=True, text=True, timeout=timeout, env=env
-    )
+    command = [sys.executable, "-c", WITHOUT.format(module=without)] if without else [sys.executable, "-m", "skopt_lab"]
+    return subprocess.run([*command, *argv], capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd)
+
+
+def _listing(folder):
+    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} if folder.is_dir() else None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def the_users_output_folder_is_left_alone():
+    # What the README's main command wrote to ./skopt_lab_output (the folder
+    # pytest runs in) is neither written nor deleted by these tests.
+    users = Path.cwd() / "skopt_lab_output"
+    before = _listing(users)
+    yield
+    assert _listing(users) == before
+
+
+@pytest.fixture(autouse=True)
+def in_a_temporary_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
 
 
 # ------------------------------------------------------------ 1. the demo
@@ -64,7 +103,7 @@ def test_demo_story_holds_on_seed_0(demo_seed_0):
 def test_demo_report_shape(demo_seed_0):
     report, _, out = demo_seed_0
     names = [row["optimizer"] for row in report["comparison"]]
-    assert names == ["(pretrained as is)", "(from scratch)", *(cli.DISPLAY[name] for name in cli.ALL_OPTIMIZERS)]
+    assert names == ["(pretrained as is)", "(from scratch)", *(DISPLAY_NAMES[name] for name in OPTIMIZERS)]
     for row in report["comparison"]:
         assert {"optimizer", "accuracy", "precision", "recall", "F1", "ROC-AUC"} <= set(row)
         assert 0 <= row["accuracy"] <= 1 and 0.5 <= row["ROC-AUC"] <= 1
@@ -92,14 +131,14 @@ def test_demo_choices_do_not_depend_on_the_test_labels(capsys, monkeypatch):
     # stays the same; only the test metrics change.
     argv = ["--optimizers", "gd,sgd,adam,adadelta,lbfgs", "--n-iter", "4", "--no-figures", "--quiet"]
     honest = run_json(capsys, *argv)
-    make_scenario = _demo.make_scenario
+    make_scenario = _scenario.make_scenario
 
     def shuffled_test_labels(random_state):
         scenario = make_scenario(random_state)
         scenario.y_test = np.random.default_rng(1).permutation(scenario.y_test)
         return scenario
 
-    monkeypatch.setattr(_demo, "make_scenario", shuffled_test_labels)
+    monkeypatch.setattr(_scenario, "make_scenario", shuffled_test_labels)
     shuffled = run_json(capsys, *argv)
     assert shuffled["tuning"]["optimizer"] == honest["tuning"]["optimizer"]
     assert shuffled["tuning"]["best_params"] == honest["tuning"]["best_params"]
@@ -110,8 +149,10 @@ def test_demo_choices_do_not_depend_on_the_test_labels(capsys, monkeypatch):
 def test_demo_human_output_figures_and_progress(tmp_path):
     stale = tmp_path / "search_progress.png"
     stale.write_bytes(b"an earlier run")
+    # The README's main command installs the plot extra, not pandas: the demo needs none.
     result = python_m_skopt_lab(
-        "--max-iter", "5", "--n-iter", "3", "--optimizers", "sgd,adam,lbfgs", "--out", str(tmp_path)
+        "--max-iter", "5", "--n-iter", "3", "--optimizers", "sgd,adam,lbfgs", "--out", str(tmp_path),
+        without="pandas",
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -142,22 +183,22 @@ def test_coinciding_accuracies_are_explained():
         name: _demo.fine_tuned(source, _demo.fine_tuning_optimizer(name), 0).fit(scenario.X_train, scenario.y_train)
         for name in ("adam", "adamw", "gd")
     }
-    rows = [{"optimizer": cli.DISPLAY[name], "accuracy": model.score(scenario.X_test, scenario.y_test)}
+    rows = [{"optimizer": DISPLAY_NAMES[name], "accuracy": model.score(scenario.X_test, scenario.y_test)}
             for name, model in models.items()]  # fmt: skip
-    (note,) = cli._coincidences(models, rows, scenario)
+    (note,) = _story.coincidences(models, rows, scenario)
     assert note.startswith("Adam and AdamW have the same test accuracy: they predict every test digit alike.")
     adamw = models["adamw"].optimizer_
     assert f"weight_decay × learning rate = {adamw.weight_decay * adamw.learning_rate:.0e} per step, 75 steps" in note
     assert adamw.weight_decay * adamw.learning_rate < 1e-5
     rows[2]["accuracy"] = rows[0]["accuracy"]  # the same count of correct digits, not the same digits
-    notes = cli._coincidences(models, rows, scenario)
+    notes = _story.coincidences(models, rows, scenario)
     assert any(n.startswith("Adam and GD have the same test accuracy by coincidence: they disagree on") for n in notes)
 
 
 def test_demo_validation_curve_is_the_model_at_each_epoch():
     scenario = _demo.make_scenario(0)
     source = _demo.pretrain(scenario, 0)
-    curve = _demo.ValidationCurve(lambda model: _demo.validation_scores(model, scenario.X_val, scenario.y_val))
+    curve = _progress.ValidationCurve(lambda model: _demo.validation_scores(model, scenario.X_val, scenario.y_val))
     model = _demo.fine_tuned(source, _demo.fine_tuning_optimizer("sgd"), 0).set_callbacks(curve)
     model.fit(scenario.X_train, scenario.y_train)
     assert len(curve.scores) == model.n_iter_ == _demo.EPOCHS
@@ -198,8 +239,9 @@ def test_compare_on_each_bundled_data_set(capsys, dataset, estimator):
 
 @pytest.mark.parametrize("search", ["bayes", "random", "grid"])
 def test_tune_with_each_search(capsys, search, tmp_path):
+    n_iter = [] if search == "grid" else ["--n-iter", "4"]  # a grid search evaluates its whole grid
     report = run_json(
-        capsys, "tune", "--dataset", "wine", "--estimator", "linear", "--search", search, "--n-iter", "4",
+        capsys, "tune", "--dataset", "wine", "--estimator", "linear", "--search", search, *n_iter,
         "--optimizers", "adam", "--out", str(tmp_path), "--quiet",
     )  # the default 100 epochs: 15 full-batch Adam steps at lr ~1e-3 cannot fit wine
     tuning = report["tuning"]
@@ -237,22 +279,21 @@ def test_human_output_and_progress(capsys, tmp_path):
 @pytest.mark.parametrize("dataset", ["wine", "diabetes"])
 def test_compare_validation_curves_score_held_out_data(dataset):
     # compare holds 10% of the training split out of training, and scores
-    # every epoch's model on it (accuracy, or R² of the standardised target).
-    data_set = cli.load_bundled(dataset)
-    X_train, X_test, y_train, y_test = cli._split(data_set, 0)
-    data = cli.ComparisonData.split(data_set, X_train, y_train, X_test, y_test, 0)
+    # every epoch's model on it (accuracy, or R²).
+    data_set = _data.load_bundled(dataset)
+    X_train, X_test, y_train, y_test = _data.split(data_set, 0)
+    data = _compare.ComparisonData.split(data_set, X_train, y_train, X_test, y_test, 0)
     assert len(data.y_val) == int(np.ceil(0.1 * len(y_train))) and len(data.y_fit) + len(data.y_val) == len(y_train)
 
     def make_model(name):
-        estimator = cli.make_estimator(data_set.task, "mlp", cli.OPTIMIZERS[name](), 0, scale_target=False, max_iter=7)
-        return cli.make_pipeline(cli.clone(data_set.preprocessor), estimator)
+        return _models.make_model(data_set, "mlp", OPTIMIZERS[name](), 0, max_iter=7)
 
-    rows, models, curves = cli.run_comparison(make_model, ["sgd"], data, data_set.task, cli.Progress(quiet=True))
+    rows, models, curves = _compare.run_comparison(make_model, ["sgd"], data, data_set.task, _progress.Progress(True))
     model, curve = models["sgd"], curves["sgd"]
     assert len(curve) == 7 and curve[-1] == pytest.approx(model.score(data.X_val, data.y_val))
     if dataset == "diabetes":  # the test metrics are in the target's own units
-        predicted = data.target_scaler.inverse_transform(model.predict(X_test).reshape(-1, 1)).ravel()
-        assert rows[0]["MAE"] == pytest.approx(np.abs(predicted - y_test).mean())
+        assert rows[0]["MAE"] == pytest.approx(np.abs(model.predict(X_test) - y_test).mean())
+        assert rows[0]["MAE"] > 10  # diabetes' target runs from 25 to 346
 
 
 def test_compare_removes_the_figures_of_an_earlier_tune(capsys, tmp_path):
@@ -383,53 +424,229 @@ def test_library_warnings_are_one_line_each_and_silent_with_quiet(capsys, unobse
     assert code == 0 and err == "" and out
 
 
-def test_quiet_silences_worker_processes_too(unobserved):
-    # A parallel search (workers started however small it is): the warnings
-    # of its folds (the unobserved feature) must not reach stderr either.
-    argv = ["tune", "--csv", str(unobserved), "--target", "label", "--estimator", "linear",
-            "--search", "random", "--n-iter", "4", "--optimizers", "sgd", "--n-jobs", "2", "--no-figures"]  # fmt: skip
-    code = (
-        "import sys; from skopt_lab import cli; cli.WORKER_START_SECONDS = cli.DISPATCH_SECONDS = 0; "
-        "cli._cores_busy = lambda: False; "
-        f"sys.exit(cli.main({argv!r} + sys.argv[1:]))"
-    )
-    # (Without --quiet the same data warn: test_library_warnings_are_one_line_each_and_silent_with_quiet.)
-    quiet = subprocess.run([sys.executable, "-c", code, "--quiet"], capture_output=True, text=True, timeout=120)
+def test_quiet_silences_worker_processes_too(unobserved, tmp_path):
+    # A parallel search (--n-jobs 2 starts workers, however small the
+    # search): the warnings of its folds (the unobserved feature) must not
+    # reach stderr either. (Without --quiet the same data warn:
+    # test_library_warnings_are_one_line_each_and_silent_with_quiet.)
+    quiet = python_m_skopt_lab(
+        "tune", "--csv", str(unobserved), "--target", "label", "--estimator", "linear", "--search", "random",
+        "--n-iter", "4", "--optimizers", "sgd", "--n-jobs", "2", "--no-figures", "--quiet", cwd=tmp_path,
+    )  # fmt: skip
     assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
 
 
-# -------------------------------------------------------- --n-jobs progress
+# ------------------------------------------------- CSV: what issue 24 found
+def test_csv_is_read_by_pandas(capsys, table, monkeypatch):
+    import pandas
+
+    read_csv, paths = pandas.read_csv, []
+
+    def spy(path, *args, **kwargs):
+        paths.append(str(path))
+        return read_csv(path, *args, **kwargs)
+
+    monkeypatch.setattr(pandas, "read_csv", spy)
+    quoted = table.with_name("quoted.csv")  # a quoted field holding the delimiter and a line break
+    quoted.write_text(table.read_text().replace(",red,", ',"red, or\nscarlet",'))
+    report = run_json(capsys, "compare", "--csv", str(quoted), "--target", "label", "--estimator", "linear",
+                      "--optimizers", "lbfgs", "--no-figures", *FAST)  # fmt: skip
+    assert paths == [str(quoted)]
+    assert report["data"].startswith(f"{quoted} (target 'label'): 118 samples, 4 columns, 2 classes")
+
+
+def test_without_pandas_csv_exits_2_naming_the_extra(tmp_path):
+    # (The demo runs without pandas: test_demo_human_output_figures_and_progress.)
+    result = python_m_skopt_lab("compare", "--csv", "table.csv", "--target", "label", cwd=tmp_path, without="pandas")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == "skopt-lab: error: --csv needs pandas: pip install 'skopt_lab[cli]'\n"
+
+
+def test_without_matplotlib_the_results_come_without_figures(tmp_path):
+    result = python_m_skopt_lab("compare", "--dataset", "iris", "--estimator", "linear", "--optimizers", "adam",
+                                "--max-iter", "5", "--out", "out", cwd=tmp_path, without="matplotlib")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "] no figures: skopt_lab.plotting needs matplotlib: pip install 'skopt_lab[plot]'" in result.stderr
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {"report.json"} and "Figure (" not in result.stdout
+
+
+@pytest.mark.parametrize("header, twice", [("x,label,label", "'label'"), ("x,x,label", "'x'"), ("a,b,a,b,label", "'a', 'b'")])
+def test_csv_header_naming_a_column_twice_is_refused(capsys, tmp_path, header, twice):
+    # The second "label" must not become a feature (test accuracy 1.000 on random labels).
+    path = tmp_path / "twice.csv"
+    width = len(header.split(","))
+    path.write_text(header + "\n" + "".join(",".join([str(i % 2)] * width) + "\n" for i in range(40)))
+    code, out, err = run(capsys, "compare", "--csv", str(path), "--target", "label", "--quiet")
+    assert code == 2 and out == ""
+    assert err == f"skopt-lab: error: {path}: the header names {twice} more than once; give every column its own name\n"
+
+
+def test_csv_stray_values_in_a_numeric_target_are_read_as_missing(capsys, table):
+    lines = table.read_text().splitlines()
+    for i, stray in ((3, "inf"), (11, "12kg")):
+        fields = lines[i].split(",")
+        fields[4] = stray  # the price column
+        lines[i] = ",".join(fields)
+    table.write_text("\n".join(lines) + "\n")
+    report = run_json(capsys, "compare", "--csv", str(table), "--target", "price", "--estimator", "linear",
+                      "--optimizers", "lbfgs", "--no-figures", *FAST)  # fmt: skip
+    # One "inf" does not turn the regression into a 118-class classification.
+    assert report["data"] == f"{table} (target 'price'): 118 samples, 4 columns, regression"
+    assert report["notes"][:2] == [
+        "column 'price' is numeric: read its 2 value(s) that are not finite numbers ('12kg', 'inf') as missing",
+        "dropped 2 rows with a missing 'price'",
+    ]
+    assert report["comparison"][0]["R2"] > 0.9
+
+
+def test_csv_task_inference_few_rows_of_integers_are_a_regression(capsys, tmp_path):
+    five = tmp_path / "five.csv"
+    five.write_text("rooms,price\n1,100\n2,180\n3,260\n4,330\n5,420\n")
+    report = run_json(capsys, "compare", "--csv", str(five), "--target", "price", "--estimator", "linear",
+                      "--optimizers", "lbfgs", "--no-figures", *FAST)  # fmt: skip
+    assert report["data"] == f"{five} (target 'price'): 5 samples, 1 columns, regression"  # not 5 classes
+    assert "target 'price': 5 different integers on 5 rows, too many for classes: predicted as a number " \
+           "(--task classification to read them as classes)" in report["notes"]  # fmt: skip
+    # Integers that repeat are classes, and the note says how to change it.
+    repeated = tmp_path / "repeated.csv"
+    repeated.write_text("x,grade\n" + "".join(f"{i},{i % 3}\n" for i in range(12)))
+    dataset = _data.load_csv(repeated, "grade")
+    assert dataset.task == "classification" and dataset.y.tolist() == [i % 3 for i in range(12)]
+    assert "target 'grade': 3 different integers on 12 rows, read as classes (--task regression to predict it as " \
+           "a number)" in dataset.notes  # fmt: skip
+
+
+@pytest.mark.parametrize("cv", [2, 3, 4, 5, 6])
+def test_splits_too_small_to_mean_anything_are_refused_with_the_rows_needed(cv):
+    # Each class needs cv rows in the training split (one per fold) and one
+    # in the test split; a regression needs 2 rows for each R² (the test
+    # split's and each fold's). Exactly the rows named are enough.
+    need = _data.rows_needed(cv, 1)
+    classes = _data.Dataset("t", np.zeros((3 * need, 1)), np.repeat([7, 8, 9], need), "classification", None)
+    X_train, X_test, y_train, y_test = _data.split(classes, 0, cv=cv)
+    assert np.unique(y_train, return_counts=True)[1].min() >= cv and set(y_test) == {7, 8, 9}
+    short = _data.Dataset("t", np.zeros((3 * need - 1, 1)), np.repeat([7, 8, 9], [need, need, need - 1]),
+                          "classification", None)  # fmt: skip
+    with pytest.raises(_data.DataError) as error:
+        _data.split(short, 0, cv=cv)
+    assert str(error.value) == (
+        f"--cv {cv}: class 9 has only {need - 1} row{'s' * (need > 2)}; every class needs at least {need}: {cv} in "
+        "the training split (one per fold) and 1 in the test split"
+    )
+    need = _data.rows_needed(2 * cv, 2)
+    numbers = _data.Dataset("t", np.zeros((need, 1)), np.arange(need, dtype=float), "regression", None)
+    assert len(_data.split(numbers, 0, cv=cv)[2]) >= 2 * cv
+    numbers = _data.Dataset("t", np.zeros((need - 1, 1)), np.arange(need - 1, dtype=float), "regression", None)
+    with pytest.raises(_data.DataError, match=rf"^--cv {cv}: t has only {need - 1} rows; a regression needs at least "
+                       rf"{need}: 2 to test on \(R² needs 2\) and {2 * cv} to train on \(2 per fold\)$"):  # fmt: skip
+        _data.split(numbers, 0, cv=cv)
+
+
+def test_csv_trailing_blank_lines_are_accepted(capsys, table):
+    table.write_text(table.read_text() + "\n\n")
+    report = run_json(capsys, "compare", "--csv", str(table), "--target", "label", "--estimator", "linear",
+                      "--optimizers", "lbfgs", "--no-figures", *FAST)  # fmt: skip
+    assert report["data"].startswith(f"{table} (target 'label'): 118 samples")
+
+
+def test_csv_wide_table_is_read_in_time_linear_in_its_columns(tmp_path):
+    # 20,000 columns: the former reader, quadratic in the columns, took
+    # seconds on this (75 s on 100,000); it is now read in about one
+    # (benchmarks/bench_cli_csv.py times both widths).
+    n_rows, n_columns = 12, 20_000
+    values = np.random.default_rng(0).normal(size=(n_rows, n_columns)).round(2)
+    values[:, 5] = np.nan  # a column without any value
+    lines = [",".join(f"x{j}" for j in range(n_columns)) + ",kind,label"]
+    lines += [",".join(map(str, row)) + f",{'ab'[i % 2]},{i % 2}" for i, row in enumerate(values)]
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(lines) + "\n")
+    dataset = _data.load_csv(path, "label")
+    assert dataset.X.shape == (n_rows, n_columns) and dataset.task == "classification"
+    assert "dropped column 'x5': every value is missing" in dataset.notes
+    summary = dataset.notes[-1]
+    assert summary.startswith(f"{n_columns - 1} numeric column(s), 1 categorical: x0, x1, x2, x3, x4, x6, ")
+    assert summary.endswith(f", x20, ... ({n_columns - 20} more)")
+
+
+# --------------------------------------------- --out, progress and --n-jobs
+def test_a_command_that_fails_leaves_out_as_it_was(capsys, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    earlier = {"report.json": b"{}", "loss_curves.png": b"an earlier run", "notes.txt": b"the user's"}
+    for name, content in earlier.items():
+        (out / name).write_bytes(content)
+    huge = tmp_path / "huge.csv"  # refused by the estimator, after the run has begun
+    huge.write_text("x,distance,label\n" + "".join(f"{i % 7},{(i % 5 - 2) * 1e160:.1e},{'ab'[i % 2]}\n" for i in range(60)))
+    for argv in (
+        ["tune", "--dataset", "iris", "--cv", "200"],
+        ["compare", "--csv", str(tmp_path / "missing.csv"), "--target", "y"],
+        ["compare", "--csv", str(huge), "--target", "label", "--optimizers", "adam"],
+    ):
+        code, _, err = run(capsys, *argv, "--out", str(out), "--quiet")
+        assert code == 2, err
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier
+    # Without --out, the default ./skopt_lab_output is neither created nor touched.
+    code, _, _ = run(capsys, "tune", "--dataset", "iris", "--cv", "200", "--quiet")
+    assert code == 2 and not (tmp_path / "skopt_lab_output").exists()
+
+
+@pytest.mark.parametrize("dataset", ["iris", "diabetes"])  # a pipeline's steps, and a target transformer
+def test_progress_counts_the_real_fits_and_shows_the_total(capsys, monkeypatch, dataset):
+    monkeypatch.setattr(_progress, "HEARTBEAT_SECONDS", 0.0)  # a line for every fit
+    code, _, err = run(capsys, "tune", "--dataset", dataset, "--estimator", "linear", "--search", "random",
+                       "--n-iter", "4", "--optimizers", "adam", "--max-iter", "5", "--no-figures", "--n-jobs", "1")
+    assert code == 0
+    fits = [line.split("] ", 1)[1] for line in err.splitlines() if "fits done" in line]
+    assert fits == [f"random search: {k} of 12 fits done" for k in range(1, 13)]
+    assert "random search: 4 candidates × 3 folds = 12 fits and a refit in" in err
+
+
 @pytest.mark.parametrize("search", ["bayes", "random"])
-def test_parallel_search_reports_its_fits(capsys, monkeypatch, search):
-    # Worker processes even for this small search, to check what is counted.
-    monkeypatch.setattr(cli, "WORKER_START_SECONDS", 0.0)
-    monkeypatch.setattr(cli, "DISPATCH_SECONDS", 0.0)
-    monkeypatch.setattr(cli, "_cores_busy", lambda: False)  # however busy the machine running the tests
+def test_parallel_search_reports_its_fits(capsys, search):
     argv = ["tune", "--dataset", "iris", "--estimator", "linear", "--search", search, "--n-iter", "6",
             "--optimizers", "adam", "--no-figures", "--max-iter", "15"]  # fmt: skip
     code, out, err = run(capsys, *argv, "--n-jobs", "2")
     assert code == 0
-    assert "6 candidates × 3 folds = 18 fits and a refit" in err and " 0 fits" not in err
+    assert "running the search's 18 fits in 2 worker processes (--n-jobs 2)" in err
+    assert "6 candidates × 3 folds = 18 fits and a refit" in err and " 0 of 18" not in err
     if search == "bayes":  # 2 initial candidates, then one per round, each on 3 folds
         rounds = [line.split("] ", 1)[1] for line in err.splitlines() if "evaluated" in line]
-        assert rounds == [f"bayes search: round {k} evaluated ({3 * (k + 1)} fits)" for k in range(1, 6)]
+        assert rounds == [f"bayes search: round {k} evaluated ({3 * (k + 1)} of 18 fits)" for k in range(1, 6)]
     code, sequential, _ = run(capsys, *argv, "--n-jobs", "1")
     assert sequential.split("Tuned")[1] == out.split("Tuned")[1]  # the same search either way
 
 
-def test_small_search_runs_in_one_process_and_says_why(capsys, monkeypatch):
-    argv = ["tune", "--dataset", "iris", "--estimator", "linear", "--n-iter", "3", "--optimizers", "adam",
-            "--no-figures", "--n-jobs", "2"]  # fmt: skip
-    monkeypatch.setattr(cli, "_cores_busy", lambda: False)
-    code, _, err = run(capsys, *argv)
-    assert code == 0
-    assert "--n-jobs 2: the 9 fits take about" in err and "running them here" in err
-    # On a busy machine workers would only wait for the cores.
-    monkeypatch.undo()
-    monkeypatch.setattr(os, "getloadavg", lambda: (3.5, 3.0, 2.0))
+def test_explicit_n_jobs_is_respected_and_the_probe_decides_only_without_it(capsys, monkeypatch):
+    from skopt_lab.cli import _tune
+
+    n_jobs, run_search = [], _tune.run_search
+
+    def spy(*args, **kwargs):
+        search = run_search(*args, **kwargs)
+        n_jobs.append(search.n_jobs)
+        return search
+
+    monkeypatch.setattr(_tune, "run_search", spy)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    argv = ["tune", "--dataset", "iris", "--estimator", "linear", "--search", "random", "--n-iter", "3",
+            "--optimizers", "adam", "--no-figures", "--max-iter", "5"]  # fmt: skip
+    # A busy machine: --n-jobs 2 is what the user asked, and is done.
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.5, 3.0, 2.0))
+    code, _, err = run(capsys, *argv, "--n-jobs", "2")
+    assert code == 0 and n_jobs[-1] == 2 and "running the search's 9 fits in 2 worker processes (--n-jobs 2)" in err
+    code, _, err = run(capsys, *argv)  # not given: the busy cores decide
+    assert code == 0 and n_jobs[-1] == 1 and "worker processes" not in err
+    # Free cores, --n-jobs not given: workers when they save more than their start.
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    monkeypatch.setattr(_jobs, "WORKER_START_SECONDS", 1e6)
     code, _, err = run(capsys, *argv)
-    assert code == 0 and "--n-jobs 2: the machine's cores are busy (load 3.5 on 2 cores)" in err
+    assert code == 0 and n_jobs[-1] == 1 and "worker processes" not in err
+    monkeypatch.setattr(_jobs, "WORKER_START_SECONDS", 0.0)
+    monkeypatch.setattr(_jobs, "DISPATCH_SECONDS", 0.0)
+    code, _, err = run(capsys, *argv)
+    assert code == 0 and n_jobs[-1] == 2 and "running the search's 9 fits in 2 worker processes: they take about" in err
+    code, _, err = run(capsys, *argv, "--n-jobs", "1")  # and --n-jobs 1 keeps them here
+    assert code == 0 and n_jobs[-1] == 1 and "worker processes" not in err
 
 
 # ------------------------------------------------------------ mistakes
@@ -439,21 +656,30 @@ def test_small_search_runs_in_one_process_and_says_why(capsys, monkeypatch):
         (["compare", "--csv", "/no/such/file.csv", "--target", "y"], "no such file: /no/such/file.csv"),
         (["compare", "--csv", "TABLE", "--target", "nope"], "no column 'nope' in"),
         (["compare", "--optimizers", "adam,adamax"], "unknown optimizer 'adamax'"),
-        (["compare", "--csv", "ONECLASS", "--target", "label"], "single class"),
+        (["compare", "--csv", "ONECLASS", "--target", "label"], "single class ('a')"),
+        (["compare", "--csv", "ONEINT", "--target", "label"], "single class (1): nothing"),  # not np.int64(1)
         (["compare", "--csv", "TABLE", "--target", "color", "--task", "regression"], "regression target 'color' is not numeric"),
         (["compare", "--csv", "IDS", "--target", "label"], "no usable feature column besides the target 'label'"),
+        (["compare", "--csv", "LONGROW", "--target", "label"], "cannot read"),
         (["compare", "--dataset", "mnist"], "invalid choice: 'mnist'"),
         (["compare", "--csv", "HUGE", "--target", "label"], "MLPClassifier cannot train on this data: X has values up to"),
-        (["tune", "--csv", "HUGE", "--target", "label", "--n-iter", "2"], "All the 6 fits failed. X has values up to"),
+        (["tune", "--csv", "HUGE", "--target", "label", "--n-iter", "2"], "MLPClassifier cannot train on this data: X has values up to"),
         (["tune", "--cv", "1"], "--cv needs at least 2 folds"),
         (["tune", "--n-jobs", "0"], "0 jobs"),
+        (["compare", "--random-state", "-1"], "-1 is not a seed: give an integer from 0 to 4294967295"),
         (["compare", "--target", "label"], "--target is for --csv files"),
         (["compare", "--csv", "TABLE"], "--csv needs --target COLUMN"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
-        # Split problems
-        (["tune", "--cv", "1000"], "--cv 1000: class 8 has only 131 samples in the training split"),
-        (["tune", "--dataset", "iris", "--cv", "200"], "--cv 200: the training split has only 112 samples"),
-        (["tune", "--csv", "FEW", "--target", "label", "--cv", "3"], "--cv 3: class 'b' has only 2 samples"),
+        # Split problems: the rows that would be needed
+        (["tune", "--cv", "1000"], "--cv 1000: class 8 has only 174 rows; every class needs at least 1334: 1000 in "
+                                   "the training split (one per fold) and 1 in the test split"),
+        (["tune", "--dataset", "iris", "--cv", "200"], "--cv 200: class 0 has only 50 rows; every class needs at least 267"),
+        (["tune", "--csv", "FEW", "--target", "label", "--cv", "3"], "--cv 3: class 'b' has only 3 rows; every class "
+                                                                     "needs at least 4"),
+        (["compare", "--csv", "SINGLE", "--target", "label"], "class 'c' has only 1 row; every class needs at least 2: "
+                                                              "1 to train on and 1 in the test split"),
+        (["tune", "--csv", "FIVE", "--target", "price"], "has only 5 rows; a regression needs at least 8: 2 to test on "
+                                                         "(R² needs 2) and 6 to train on (2 per fold)"),
         (["demo", "--cv", "16"], "--cv 16: class 0 has only 15 samples in the labelled digits"),
         # Options of another command are refused, not ignored
         (["demo", "--csv", "TABLE", "--target", "label"], "demo does not take --csv (an option of compare and tune"),
@@ -463,6 +689,15 @@ def test_small_search_runs_in_one_process_and_says_why(capsys, monkeypatch):
         (["compare", "--search", "grid"], "compare does not take --search"),
         (["compare", "--n-jobs", "2"], "compare does not take --n-jobs"),
         (["--csv", "TABLE"], "demo does not take --csv"),  # no command: the demo
+        # Options the command would ignore, or that contradict each other
+        (["compare", "--dataset", "iris", "--task", "regression"], "--task regression: iris is a classification data set"),
+        (["tune", "--task", "regression"], "--task regression: digits is a classification data set"),
+        (["tune", "--dataset", "diabetes", "--task", "classification"], "--task classification: diabetes is a regression"),
+        (["tune", "--search", "grid", "--n-iter", "5"], "--n-iter is for bayes and random searches: a grid search "
+                                                        "evaluates its whole grid"),
+        (["demo", "--n-iter", "5", "--search", "grid"], "--n-iter is for bayes and random searches"),
+        (["compare", "--dataset", "wine", "--csv", "TABLE", "--target", "label"], "--dataset wine and --csv"),
+        (["compare", "--out", "A_DIR", "--no-figures"], "--out and --no-figures contradict each other"),
         # --out is checked before any training
         (["--out", "A_FILE"], "is a file, not a folder"),
         (["compare", "--out", "A_FILE/figures"], "cannot write there (Not a directory)"),
@@ -472,15 +707,24 @@ def test_small_search_runs_in_one_process_and_says_why(capsys, monkeypatch):
 def test_user_errors_exit_2_with_one_line(capsys, tmp_path, table, argv, message):
     one_class = tmp_path / "one.csv"
     one_class.write_text("x,label\n1,a\n2,a\n3,a\n")
+    one_int = tmp_path / "one_int.csv"
+    one_int.write_text("x,label\n1,1\n2,1\n3,1\n")
     ids = tmp_path / "ids.csv"
     ids.write_text("name,label\n" + "".join(f"row{i},{'ab'[i % 2]}\n" for i in range(60)))
     few = tmp_path / "few.csv"
     few.write_text("x,label\n" + "".join(f"{i},a\n" for i in range(20)) + "0.5,b\n1.5,b\n2.5,b\n")
+    single = tmp_path / "single.csv"
+    single.write_text("x,label\n" + "".join(f"{i},{'ab'[i % 2]}\n" for i in range(20)) + "0.5,c\n")
+    five = tmp_path / "five.csv"
+    five.write_text("rooms,price\n1,100\n2,180\n3,260\n4,330\n5,420\n")
+    long_row = tmp_path / "long_row.csv"
+    long_row.write_text("x,label\n1,a\n2,b,3\n")
     a_file = tmp_path / "a_file.txt"
     a_file.write_text("not a folder")
     huge = tmp_path / "huge.csv"  # a column in absurd units: scaling overflows, training refuses
     huge.write_text("x,distance,label\n" + "".join(f"{i % 7},{(i % 5 - 2) * 1e160:.1e},{'ab'[i % 2]}\n" for i in range(60)))
-    paths = {"TABLE": table, "ONECLASS": one_class, "IDS": ids, "FEW": few, "A_FILE": a_file, "HUGE": huge}
+    paths = {"TABLE": table, "ONECLASS": one_class, "ONEINT": one_int, "IDS": ids, "FEW": few, "SINGLE": single,
+             "FIVE": five, "LONGROW": long_row, "A_FILE": a_file, "A_DIR": tmp_path / "a_dir", "HUGE": huge}  # fmt: skip
 
     def fill(arg):
         key, _, rest = arg.partition("/")
@@ -493,6 +737,7 @@ def test_user_errors_exit_2_with_one_line(capsys, tmp_path, table, argv, message
     assert len(lines) == 1 and lines[0].startswith("skopt-lab: error: ") and message in lines[0], err
     assert "Traceback" not in err and out == ""
     assert a_file.read_text() == "not a folder"
+    assert not (tmp_path / "skopt_lab_output").exists()
 
 
 @pytest.mark.parametrize("command", ["demo", "compare", "tune"])
@@ -503,7 +748,7 @@ def test_out_is_checked_before_any_work(capsys, tmp_path, command):
         code, stdout, err = run(capsys, command, "--out", str(out))  # no --quiet: nothing ran before
         assert code == 2 and stdout == "" and len(err.splitlines()) == 1 and err.startswith("skopt-lab: error: --out")
     created = tmp_path / "new" / "folder"
-    assert cli.prepare_out(created) is None and created.is_dir()
+    assert _report.check_out(created) is None and not (tmp_path / "new").exists()  # created when results are written
 
 
 def test_help_documents_every_option(capsys):
@@ -511,9 +756,11 @@ def test_help_documents_every_option(capsys):
         main(["--help"])
     assert exit_info.value.code == 0
     text = capsys.readouterr().out
-    for command, subparser in build_parser().commands.items():
+    for command in _parser.COMMANDS:
         assert command in text
-        for action in subparser._actions:
+    for group in _parser.option_groups().values():
+        assert group.title in text
+        for action in group.actions:
             for option in action.option_strings:
                 assert option in text, option
             assert action.help, action.option_strings

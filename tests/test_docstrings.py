@@ -6,12 +6,15 @@ import pytest
 from numpydoc import docscrape as numpydoc
 
 import skopt_lab
-from skopt_lab import optimizers
+from skopt_lab import augmentation, optimizers
 
 
 PUBLIC_CLASSES = [getattr(skopt_lab, name) for name in skopt_lab.__all__ if inspect.isclass(getattr(skopt_lab, name))]
 PUBLIC_CLASSES += [
-    getattr(optimizers, name) for name in optimizers.__all__ if inspect.isclass(getattr(optimizers, name))
+    getattr(module, name)
+    for module in (optimizers, augmentation)
+    for name in module.__all__
+    if inspect.isclass(getattr(module, name))
 ]
 # The parameter-constraint classes skopt_lab.optimizers re-exports are
 # scikit-learn's, documented there.

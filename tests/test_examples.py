@@ -12,9 +12,12 @@ EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.py"))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
-def test_example_runs(path):
+def test_example_runs(path, tmp_path):
     env = {**os.environ, "SKOPT_LAB_FAST": "1", "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
-    result = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, env=env, timeout=120)
+    # in a temporary folder: what an example writes (a figure) stays out of the repository
+    result = subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip(), "an example should print what it shows"
 
@@ -29,9 +32,9 @@ def _load(name):
 def test_fine_tuning_beats_training_from_scratch():
     results = _load("finetune_digits").compare(n_seeds=3)
     scratch, as_is = results["from scratch"], results["pretrained as is"]
-    # Fine-tuning all layers gains 2 points over training from scratch;
-    # with the first layer frozen the gain is smaller (about 1), but real.
-    for name, gain in (("kept head, 0 frozen", 0.02), ("kept head, 1 frozen", 0.005)):
+    # Fine-tuning all layers gains 5 points over training from scratch (seeds
+    # 0-2); with the first layer frozen the gain is smaller (about 3), but real.
+    for name, gain in (("kept head, 0 frozen", 0.04), ("kept head, 1 frozen", 0.015)):
         for metric in ("accuracy", "macro F1"):
             assert results[name][metric] >= scratch[metric] + gain, (name, metric, results)
         # Adapting to the new camera improves on the pretrained network too.
@@ -51,5 +54,5 @@ def test_the_example_and_the_demo_share_one_scenario():
     scenario = _demo.make_scenario(0)
     source = _demo.pretrain(scenario, 0)
     model = example.strategy_model("kept head, 0 frozen", source, 0)
-    demo_model = _demo.fine_tuned(source, _demo.fine_tuning_optimizer("adam"), 0)
+    demo_model = _demo.fine_tuned(source, _demo.fine_tuning_optimizer(example.OPTIMIZER), 0)
     assert repr(model.get_params()) == repr(demo_model.get_params())

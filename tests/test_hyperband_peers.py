@@ -99,7 +99,6 @@ from sklearn.model_selection import (
 from sklearn.svm import SVC
 
 from skopt_lab import HyperbandSearchCV, LinearClassifier
-from skopt_lab.model_selection._hyperband import _rung_resources
 
 PARTIAL_FIT_CALLS = []
 

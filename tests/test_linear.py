@@ -27,7 +27,10 @@ from skopt_lab.optimizers import (
     ReduceOnPlateau,
     RMSprop,
     StepDecay,
+    Trace,
 )
+from skopt_lab.optimizers._combine import find_state
+from skopt_lab.optimizers._transforms import AdamState, TraceState
 
 STOCHASTIC = [
     GD(),
@@ -101,7 +104,7 @@ def test_float32_trains_in_float32(Estimator, classification):
     X, y = classification
     est = Estimator(max_iter=5, tol=None, random_state=0).fit(X.astype(np.float32), y)
     assert est.coef_.dtype == np.float32 and est.intercept_.dtype == np.float32
-    assert est._train_state.optimizer_state["m"][0].dtype == np.float32
+    assert find_state(est._train_state.optimizer_state, AdamState).m[0].dtype == np.float32
     assert Estimator(max_iter=5, tol=None).fit(X, y).coef_.dtype == np.float64
     if Estimator is LinearRegressor:
         assert est.predict(X).dtype == np.float32
@@ -262,12 +265,20 @@ def test_tol_stops_training(regression):
 
 def test_batch_size_auto_and_full_batch(regression, capsys):
     X, y = regression
-    reg = LinearRegressor(SGD(), batch_size=10, max_iter=1, tol=None).fit(X, y)
-    assert reg._train_state.optimizer_state["step"] == 30
-    auto = LinearRegressor(SGD(), max_iter=1, tol=None).fit(X, y)
-    assert auto._train_state.optimizer_state["step"] == 2  # min(200, 300) per batch
-    gd = LinearRegressor(GD(), batch_size=10, max_iter=3, tol=None).fit(X, y)
-    assert gd._train_state.optimizer_state["step"] == 3  # one full-batch step per epoch
+
+    class CountedGD(GD):
+        def transforms(self):
+            return [Trace(0.0)]  # b ← g, d = b: GD, with a step count
+
+    def steps(est):
+        return find_state(est._train_state.optimizer_state, TraceState).count
+
+    reg = LinearRegressor(SGD(momentum=0.5), batch_size=10, max_iter=1, tol=None).fit(X, y)
+    assert steps(reg) == 30
+    auto = LinearRegressor(SGD(momentum=0.5), max_iter=1, tol=None).fit(X, y)
+    assert steps(auto) == 2  # min(200, 300) per batch
+    gd = LinearRegressor(CountedGD(), batch_size=10, max_iter=3, tol=None).fit(X, y)
+    assert steps(gd) == 3  # one full-batch step per epoch
 
 
 @pytest.mark.parametrize(

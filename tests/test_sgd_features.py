@@ -7,6 +7,7 @@ same steps), PoissonRegressor for the Poisson loss, and a transcription of
 scikit-learn's adaptive learning-rate rule.
 """
 
+import dataclasses
 import pickle
 import warnings
 
@@ -19,7 +20,8 @@ from sklearn.linear_model import PoissonRegressor, SGDClassifier, SGDRegressor
 from sklearn.preprocessing import StandardScaler
 
 from skopt_lab import LinearClassifier, LinearRegressor, MLPClassifier, MLPRegressor
-from skopt_lab.optimizers import OPTIMIZERS, SGD, Adam, ReduceOnPlateau
+from skopt_lab.optimizers import OPTIMIZERS, SGD, Adam, Chain, ReduceOnPlateau, Transform
+from skopt_lab.optimizers._combine import find_state
 
 RNG = np.random.default_rng(0)
 
@@ -112,13 +114,27 @@ def test_coef_init_and_warm_start_interact_as_in_scikit_learn(regression):
 
 
 # ------------------------------------------------------------- averaging
+@dataclasses.dataclass
+class _Iterates:
+    values: list
+
+
+class _RecordNextIterate(Transform):
+    """Last in a chain: records the parameters the step leads to."""
+
+    def init(self, params, context):
+        return _Iterates([])
+
+    def update(self, updates, state, params, scratch):
+        state.values.append(params[0] + updates[0])
+
+
 def _recorded_iterates(Optimizer):
     """An optimizer that records the parameters after each of its steps."""
 
     class Recording(Optimizer):
-        def update(self, params, grads, state):
-            super().update(params, grads, state)
-            state.setdefault("iterates", []).append(params[0].copy())
+        def chain(self):
+            return Chain(*super().chain().transforms, _RecordNextIterate())
 
     return Recording
 
@@ -132,7 +148,7 @@ def test_averaging_is_the_recursion_over_the_iterates(Optimizer, decay, start, r
         _recorded_iterates(Optimizer)(learning_rate=0.01), average=start, average_decay=decay, batch_size=4,
         max_iter=3, tol=None, normalize_y=False, random_state=0,  # iterates and coef_ in the same units
     ).fit(X, y)
-    iterates = est._train_state.optimizer_state["iterates"]
+    iterates = find_state(est._train_state.optimizer_state, _Iterates).values
     # transcription: step k (1-based) has seen 4k samples
     average, k = None, 0
     for step, theta in enumerate(iterates, start=1):

@@ -13,6 +13,8 @@ array as large as the batch more than once.
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, xlogy
 
+from .._validation import check_counts
+
 
 def _weighted_rows(values, weights):
     """Σᵢ wᵢ values[i] for a vector of per-sample values."""
@@ -35,6 +37,8 @@ class Loss:
 
     #: whether the targets are continuous (regression) or indicators
     is_regression = False
+    #: whether targets between the 0/1 indicators (Mixup's) are meaningful
+    takes_soft_targets = True
 
     def value_and_gradient(self, raw, Y, weights, grad):
         raise NotImplementedError
@@ -47,6 +51,10 @@ class Loss:
         """log of :meth:`link` (log-probabilities for probabilistic losses)."""
         with np.errstate(divide="ignore"):
             return np.log(self.link(raw))
+
+    def check_targets(self, y):
+        """Refuse targets the loss is not defined on (any by default), with a
+        message that names the problem, before training."""
 
     def initial_intercept(self, Y, weights):
         """Starting output bias: the weighted target mean for regression, zero
@@ -156,6 +164,9 @@ class HalfPoisson(Loss):
     def link(self, raw):
         return np.exp(raw)
 
+    def check_targets(self, y):
+        check_counts(y)
+
     def initial_intercept(self, Y, weights):
         """The log of the (weighted) target mean: the best constant model."""
         # a split whose targets are all 0 starts at μ = tiny, not log(0)
@@ -264,6 +275,8 @@ def softmax(raw):
 
 class _MarginLoss(Loss):
     """Losses of the margin z = s · raw with s = ±1 (one-vs-rest for k > 1)."""
+
+    takes_soft_targets = False
 
     def value_and_gradient(self, raw, Y, weights, grad):
         sign = 2 * Y - 1

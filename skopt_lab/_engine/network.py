@@ -13,6 +13,8 @@ from scipy import sparse
 from scipy.special import expit, ndtr
 from sklearn.utils.extmath import safe_sparse_dot
 
+from ..optimizers import Block, Layout
+
 LEAKY_RELU_SLOPE = 0.01
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 
@@ -226,6 +228,17 @@ class Network:
             layers[w.start - self.trainable_offset : b.stop - self.trainable_offset] = i
         return layers
 
+    def layout(self):
+        """The trainable parameters, ``theta[trainable_offset:]``, part by
+        part: each trainable layer's weight matrix and bias, for the
+        optimizer's transforms."""
+        offset, blocks = self.trainable_offset, []
+        for i in range(self.n_frozen, self.n_layers):
+            (w, b), shape = self._slices[i], (self.layer_sizes[i], self.layer_sizes[i + 1])
+            blocks.append(Block(f"coefs_[{i}]", 0, w.start - offset, w.stop - offset, shape, layer=i, role="weight"))
+            blocks.append(Block(f"intercepts_[{i}]", 0, b.start - offset, b.stop - offset, shape[1:], layer=i, role="bias"))
+        return Layout(tuple(blocks), n_layers=self.n_layers)
+
     # --------------------------------------------------------------- forward
     def forward(self, theta, X, *, n_layers=None):
         """Raw outputs (or, with ``n_layers``, the activations after that many
@@ -340,11 +353,6 @@ class Network:
                 np.dot(ws["ones"][:n], delta, out=gb)  # column sums: BLAS is 2x np.sum here
             else:
                 gb[...] = 0
-            if self.l2:
-                gW += np.multiply(coefs[i], self.l2, out=ws["penalty"][: gW.size].reshape(gW.shape))
-                value += 0.5 * self.l2 * float(np.vdot(coefs[i], coefs[i]))
-            if self.has_l1:
-                value += float(np.sum(np.abs(coefs[i]) * self.l1))
             if i > self.n_frozen:
                 previous = ws["delta"][i - 1][:n]
                 np.matmul(delta, coefs[i].T, out=previous)
@@ -353,7 +361,35 @@ class Network:
                 pre = ws["pre"][i - 1][:n] if ws["pre"] is not None else None
                 self._scale_delta(previous, outputs[i - 1], pre)
                 delta = previous
+        return self.add_penalty(theta, grad, value)
+
+    def add_penalty(self, theta, grad, value):
+        """``value`` plus the penalty of ``theta``, whose gradient is added to
+        ``grad`` (the data term's gradient): done once per objective, also
+        when the data term is a sum computed elsewhere (over Dask blocks)."""
+        if not (self.l2 or self.has_l1):
+            return value
+        ws = self._buffers(1, theta.dtype)
+        coefs, _, grad_coefs, _ = self._layer_views(ws, theta, grad)
+        for i in range(self.n_layers - 1, self.n_frozen - 1, -1):
+            if self.l2:
+                gW = grad_coefs[i]
+                gW += np.multiply(coefs[i], self.l2, out=ws["penalty"][: gW.size].reshape(gW.shape))
+                value += 0.5 * self.l2 * float(np.vdot(coefs[i], coefs[i]))
+            if self.has_l1:
+                value += float(np.sum(np.abs(coefs[i]) * self.l1))
         return value
+
+    def without_penalty(self):
+        """The same network with no penalty: the data term alone."""
+        return Network(
+            self.layer_sizes,
+            self.activation,
+            self.loss,
+            dropout=self.dropout,
+            n_frozen=self.n_frozen,
+            fit_intercept=self.fit_intercept,
+        )
 
     def _unpack_grad(self, grad):
         """Views of the trainable gradient, indexed by layer (None if frozen)."""

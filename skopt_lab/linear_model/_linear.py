@@ -8,12 +8,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._base import (
-    BaseNetworkEstimator,
-    ClassifierTargetsMixin,
-    RegressorTargetsMixin,
-    _takes_epochs,
-)
+from .._base import BaseNetworkEstimator, ClassifierTargetsMixin, RegressorTargetsMixin
 from .._compat import Interval, StrOptions, _fit_context
 from .._docs import (
     FIT_DATA_DOC,
@@ -26,7 +21,7 @@ from .._docs import (
 from .._engine import losses
 from .._engine.plan import FitPlan
 from .._validation import compute_class_sample_weight
-from ..optimizers import Adam
+from ..optimizers import Adam, takes_steps
 
 _COMMON_DOC = """
     penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
@@ -52,6 +47,9 @@ _PROBABILISTIC_LOSSES = ("log_loss", "modified_huber")
 
 
 class _LinearModel(BaseNetworkEstimator):
+    # A fit leaves the coefficients dense: it forgets sparsify().
+    _UNPUBLISHED_BY_FIT = (*BaseNetworkEstimator._UNPUBLISHED_BY_FIT, "_sparse_coef")
+
     _parameter_constraints = {
         **BaseNetworkEstimator._parameter_constraints,
         "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
@@ -79,7 +77,7 @@ class _LinearModel(BaseNetworkEstimator):
         super()._more_validate_params(optimizer, incremental=incremental)
         if self.penalty == "elasticnet" and self.l1_ratio is None:
             raise ValueError("l1_ratio must be set when penalty is 'elasticnet'; got l1_ratio=None.")
-        if self._penalty()[1] and not _takes_epochs(optimizer):
+        if self._penalty()[1] and not takes_steps(optimizer):
             raise ValueError(
                 "LBFGS supports only penalty='l2' or None: the l1 part of the "
                 "penalty is applied as a proximal step, which needs a step-based "
@@ -317,6 +315,7 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
         alpha=0.0001,
         l1_ratio=0.15,
         fit_intercept=True,
+        augmentation=None,
         batch_size="auto",
         max_iter=1000,
         tol=1e-4,
@@ -338,6 +337,7 @@ class LinearRegressor(RegressorTargetsMixin, RegressorMixin, _LinearModel):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
+        self.augmentation = augmentation
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol
@@ -434,6 +434,7 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
         alpha=0.0001,
         l1_ratio=0.15,
         fit_intercept=True,
+        augmentation=None,
         batch_size="auto",
         max_iter=1000,
         tol=1e-4,
@@ -454,6 +455,7 @@ class LinearClassifier(ClassifierTargetsMixin, ClassifierMixin, _LinearModel):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
+        self.augmentation = augmentation
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol

@@ -8,12 +8,14 @@ from sklearn.frozen import FrozenEstimator
 
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import BaseNetworkEstimator, ClassifierTargetsMixin, RegressorTargetsMixin, _takes_epochs
+from .._base import BaseNetworkEstimator, ClassifierTargetsMixin, RegressorTargetsMixin
+from .._dask import blockwise
 from .._compat import Interval, StrOptions
 from .._docs import OPTIMIZER_PARAMETER_DOC, TRAINING_ATTRIBUTES_DOC, TRAINING_PARAMETERS_DOC, fill_doc
 from .._engine import losses
 from .._engine.network import ACTIVATIONS
 from .._engine.plan import FitPlan
+from ..optimizers import takes_steps
 
 _DEFAULT_HIDDEN = (100,)
 _DEFAULT_ACTIVATION = "relu"
@@ -83,19 +85,13 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
     # ------------------------------------------------------------ validation
     def _more_validate_params(self, optimizer, *, incremental):
         super()._more_validate_params(optimizer, incremental=incremental)
-        if not _takes_epochs(optimizer):
+        if not takes_steps(optimizer):
             for name, default in (("dropout", 0.0), ("layer_lr_decay", 1.0)):
                 if getattr(self, name) != default:
                     raise ValueError(
                         f"{name}={getattr(self, name)} needs a step-based optimizer such as 'adam': "
                         "L-BFGS minimizes a fixed, deterministic objective with no learning rate."
                     )
-        n_hidden = len(self._hidden_layers(self._pretrained_source())[0])
-        if self.freeze_layers > n_hidden:
-            raise ValueError(
-                f"freeze_layers={self.freeze_layers} is larger than the number of hidden "
-                f"layers ({n_hidden}); at most {n_hidden} can be frozen."
-            )
 
     def _pretrained_source(self):
         """The fitted network to start from, or None."""
@@ -146,8 +142,14 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
 
     # ------------------------------------------------------------------ plan
     def _fit_plan(self, n_features, encoder, optimizer, initial):
+        """The plan, with the pretrained network resolved and checked once."""
         source = self._pretrained_source()
         sizes, activation = self._hidden_layers(source)
+        if self.freeze_layers > len(sizes):
+            raise ValueError(
+                f"freeze_layers={self.freeze_layers} is larger than the number of hidden "
+                f"layers ({len(sizes)}); at most {len(sizes)} can be frozen."
+            )
         return FitPlan(
             (n_features, *sizes, encoder.n_outputs),
             activation,
@@ -186,6 +188,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetworkEst
         return (*layers[:-1], encoder.to_network_layer(*layers[-1]))
 
     # ------------------------------------------------------------------ API
+    @blockwise
     def transform(self, X):
         """Activations of the last hidden layer, for use as features.
 
@@ -296,6 +299,7 @@ class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
         optimizer=None,
         alpha=0.0001,
         dropout=0.0,
+        augmentation=None,
         batch_size="auto",
         max_iter=200,
         tol=1e-4,
@@ -318,6 +322,7 @@ class MLPClassifier(ClassifierTargetsMixin, ClassifierMixin, _BaseMLP):
         self.optimizer = optimizer
         self.alpha = alpha
         self.dropout = dropout
+        self.augmentation = augmentation
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol
@@ -425,6 +430,7 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         normalize_y=True,
         alpha=0.0001,
         dropout=0.0,
+        augmentation=None,
         batch_size="auto",
         max_iter=200,
         tol=1e-4,
@@ -450,6 +456,7 @@ class MLPRegressor(RegressorTargetsMixin, RegressorMixin, _BaseMLP):
         self.normalize_y = normalize_y
         self.alpha = alpha
         self.dropout = dropout
+        self.augmentation = augmentation
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol

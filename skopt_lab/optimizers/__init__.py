@@ -5,17 +5,25 @@ estimator's ``optimizer`` and tune it with nested keys such as
 ``optimizer__learning_rate``. Wherever an optimizer is accepted, so is its
 lower-case name (``"adam"``, ``"sgd"``, ...); see :data:`OPTIMIZERS`.
 
-To write an optimizer of your own, subclass :class:`Optimizer` and declare
-its hyperparameters' ``_parameter_constraints`` with :class:`Interval`,
-:class:`StrOptions`, :class:`Options` and :class:`HasMethods`, re-exported
-here from scikit-learn's parameter validation.
+Every step optimizer is a chain of small gradient transforms
+(:class:`Transform`: :class:`ClipByGlobalNorm`, :class:`ScaleByAdam`,
+:class:`AddDecayedWeights`, :class:`ScaleByLearningRate`, ...), composed by
+:class:`Chain` and :class:`Partition`. To write an optimizer of your own,
+subclass :class:`Optimizer`, declaring its hyperparameters in the class
+statement, and return its transforms (existing ones, or a
+:class:`Transform` of your own); declare its hyperparameters'
+``_parameter_constraints`` with :class:`Interval`, :class:`StrOptions`,
+:class:`Options` and :class:`HasMethods`, re-exported here from
+scikit-learn's parameter validation.
 """
 
 from sklearn.base import clone
 
 from .._compat import HasMethods, Interval, Options, StrOptions
-from ._base import Optimizer, clip_by_global_norm, global_norm
+from ._base import KINDS, Optimizer, clip_by_global_norm, full_batch, takes_steps
+from ._combine import Chain, Partition
 from ._lbfgs import LBFGS
+from ._protocol import Block, Context, Layout, Transform, global_norm
 from ._schedules import (
     Constant,
     CosineAnnealing,
@@ -26,6 +34,18 @@ from ._schedules import (
     StepDecay,
 )
 from ._stochastic import GD, SGD, AdaGrad, Adadelta, Adam, AdamW, Momentum, Nadam, RMSprop
+from ._transforms import (
+    AddDecayedWeights,
+    ClipByGlobalNorm,
+    Ema,
+    ScaleByAdadelta,
+    ScaleByAdam,
+    ScaleByLearningRate,
+    ScaleByNadam,
+    ScaleByRms,
+    ScaleByRss,
+    Trace,
+)
 
 #: The one registry of optimizer names: (name, class, display name), in the
 #: order the documentation and the command line list them; the seed
@@ -114,18 +134,18 @@ def get_optimizer(optimizer):
             f"optimizer must be an instance, not the class {optimizer.__name__}: "
             f"write {optimizer.__name__}() instead."
         )
-    if not all(callable(getattr(optimizer, name, None)) for name in ("init", "step")):
+    if not isinstance(optimizer, Optimizer):
         raise TypeError(
             "optimizer must be None, one of "
-            f"{', '.join(repr(name) for name in OPTIMIZERS)}, or an object with "
-            f"init(params) and step(params, grads, state) methods (subclass "
-            f"skopt_lab.optimizers.Optimizer); got {optimizer!r}."
+            f"{', '.join(repr(name) for name in OPTIMIZERS)}, or an instance of a "
+            f"subclass of skopt_lab.optimizers.Optimizer; got {optimizer!r}."
         )
     return clone(optimizer)
 
 
 __all__ = [
     "DISPLAY_NAMES",
+    "KINDS",
     "OPTIMIZERS",
     "REGISTRY",
     "GD",
@@ -143,6 +163,22 @@ __all__ = [
     "Nadam",
     "Optimizer",
     "RMSprop",
+    "AddDecayedWeights",
+    "Block",
+    "Chain",
+    "ClipByGlobalNorm",
+    "Context",
+    "Ema",
+    "Layout",
+    "Partition",
+    "ScaleByAdadelta",
+    "ScaleByAdam",
+    "ScaleByLearningRate",
+    "ScaleByNadam",
+    "ScaleByRms",
+    "ScaleByRss",
+    "Trace",
+    "Transform",
     "Constant",
     "CosineAnnealing",
     "ExponentialDecay",
@@ -152,6 +188,8 @@ __all__ = [
     "StepDecay",
     "clip_by_global_norm",
     "display_name",
+    "full_batch",
     "get_optimizer",
     "global_norm",
+    "takes_steps",
 ]

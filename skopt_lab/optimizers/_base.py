@@ -1,11 +1,62 @@
-"""The optimizer protocol and its base class."""
+"""The optimizers' base class: flat parameter objects that build a chain of
+gradient transforms.
 
+Two layers, as in optax:
+
+- A :class:`Transform` is one small step of the rule that turns a gradient
+  into an update: clipping, a preconditioner (Adam's moments), decoupled
+  weight decay, the learning rate. It holds only its hyperparameters; its
+  ``init(params, context)`` creates its own typed state, and its
+  ``update(updates, state, params, scratch)`` rewrites the updates in place.
+  :class:`~skopt_lab.optimizers.Chain` composes transforms; the final
+  updates are *added* to the parameters.
+- An :class:`Optimizer` is the flat, tunable scikit-learn parameter object
+  (``Adam(learning_rate=..., beta_1=...)``) that builds its chain:
+  ``[ClipByGlobalNorm(clip_norm)] + optimizer.transforms() +
+  [ScaleByLearningRate(learning_rate, schedule)]``.
+
+Whether an optimizer trains by steps, by steps on full-batch gradients or
+minimizes the full objective at once is its one declared attribute
+``kind``, read by :func:`takes_steps` and :func:`full_batch` only.
+"""
+
+import inspect
 from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._compat import HasMethods, Interval
+from ._combine import Chain
+from ._protocol import Context, Layout, global_norm
+from ._transforms import ClipByGlobalNorm, ScaleByLearningRate
+
+#: The values of ``Optimizer.kind``: the training each optimizer asks for.
+KINDS = {
+    "steps": "takes a step per mini-batch",
+    "full_batch": "takes a step per epoch, on the gradient of the whole training set",
+    "minimize": "minimizes the whole objective at once (its own minimize method)",
+}
+
+
+def _kind(optimizer):
+    kind = getattr(optimizer, "kind", None)
+    if kind not in KINDS:
+        raise TypeError(f"{type(optimizer).__name__}.kind must be one of {sorted(KINDS)}; got {kind!r}.")
+    return kind
+
+
+def takes_steps(optimizer):
+    """Whether ``optimizer`` trains by gradient steps (its ``kind`` is not
+    ``"minimize"``): only then do ``partial_fit``, early stopping, averaging,
+    dropout and the l1 penalty apply."""
+    return _kind(optimizer) != "minimize"
+
+
+def full_batch(optimizer):
+    """Whether ``optimizer`` needs the gradient of the whole training set
+    (its ``kind`` is ``"full_batch"`` or ``"minimize"``)."""
+    return _kind(optimizer) != "steps"
 
 
 def _positive(closed="neither"):
@@ -16,105 +67,88 @@ def _unit_interval(closed="left"):
     return Interval(Real, 0, 1, closed=closed)
 
 
-def global_norm(arrays):
-    """Euclidean norm of a list of arrays taken as one vector."""
-    return float(np.sqrt(sum(float(np.vdot(a, a)) for a in arrays)))
-
-
 def clip_by_global_norm(grads, clip_norm):
     """Scale ``grads`` so that their global norm is at most ``clip_norm``.
 
-    Returns the original list untouched when no clipping is needed, so the
-    common case allocates nothing.
+    Returns the original list untouched when no clipping is needed; the
+    optimizers clip in place with :class:`ClipByGlobalNorm` instead.
     """
     if clip_norm is None:
         return grads
     norm = global_norm(grads)
-    if not norm > clip_norm:  # also leaves non-finite gradients to the trainer
+    if not norm > clip_norm:
         return grads
     scale = clip_norm / norm
     return [g * scale for g in grads]
 
 
+# --------------------------------------------------------------- optimizers
 class Optimizer(BaseEstimator):
-    """Base class of every optimizer in skopt_lab.
+    """Base class of the optimizers: a flat parameter object that builds a chain.
 
     An optimizer is a *hyperparameter object*: it holds only its constructor
-    arguments, so ``get_params``/``set_params``/``clone`` work and nested keys
-    such as ``optimizer__learning_rate`` can be grid-searched. Everything that
-    changes during training (moment estimates, step count, the current
-    learning rate, the schedule's position) lives in a ``state`` dict that
-    the caller owns, as in optax.
+    arguments, so ``get_params``/``set_params``/``clone`` work and nested
+    keys such as ``optimizer__learning_rate`` can be grid-searched. Its rule
+    is a chain of :class:`Transform` objects, built from those
+    hyperparameters by :meth:`chain`::
 
-    The protocol the training engine drives, and that tests call directly:
+        ClipByGlobalNorm(clip_norm)          (when clip_norm is set)
+        *optimizer.transforms()              (the optimizer's own rule)
+        ScaleByLearningRate(learning_rate, schedule)
 
-    - ``opt.validate()`` checks the hyperparameters (the estimators call it
-      before any training, with what the fit offers the schedule);
-    - ``state = opt.init(params)``, with ``params`` a list of float arrays,
-      creates the whole state;
-    - ``opt.begin_epoch(state)`` sets the epoch's learning rate from the
-      schedule and returns it;
-    - ``opt.step(params, grads, state)`` updates ``params`` in place, once
-      per batch;
-    - ``opt.end_epoch(state, loss=..., validation_score=...)`` advances the
-      schedule;
-    - ``opt.on_plateau(state)`` when the estimator would stop on a plateau:
-      True if the schedule cut the learning rate and training goes on.
+    Everything that changes during training lives in the chain's state,
+    which the caller owns (the fitted estimator keeps it, so ``partial_fit``,
+    ``warm_start`` and pickles continue exactly).
 
-    ``init`` creates ``state = {"step": 0, "learning_rate": ...,
-    "scratch": [...], "schedule": ..., **self.init_state(params)}``, where
-    ``scratch`` holds one work buffer per parameter array, so that an update
-    need not allocate temporaries. ``step`` increments ``state["step"]``,
-    clips the gradients to ``clip_norm`` and calls
-    ``self.update(params, grads, state)``.
+    To write an optimizer, declare its hyperparameters and their defaults
+    as keywords of the class statement and return its transforms;
+    ``learning_rate`` (whose default each optimizer declares), ``schedule``
+    and ``clip_norm`` are shared: the signature is generated as
+    ``(learning_rate=..., *, <the others>, schedule=None, clip_norm=None)``.
+    A subclass inherits its parent's hyperparameters and adds its own::
 
-    To write an optimizer, subclass this class, declare the hyperparameters
-    in ``__init__`` (store them unchanged, as scikit-learn requires) and
-    implement:
+        class Signum(Optimizer, learning_rate=1e-3, momentum=0.9):
+            _parameter_constraints = {**Optimizer._parameter_constraints,
+                                      "momentum": [Interval(Real, 0, 1, closed="left")]}
 
-    - ``init_state(params)``: a dict of per-parameter buffers (optional);
-    - ``update(params, grads, state)``: the update rule, in place. Read the
-      step count ``t = state["step"]`` (1 on the first step) and the current
-      learning rate ``state["learning_rate"]``, which the schedule may change
-      between epochs and which may be an array with one multiplier per
-      element (layer-wise learning rates in fine-tuning);
-    - ``_more_validate_params()``: checks that involve several
-      hyperparameters (optional);
-    - ``step_sizes(state)``: the per-element step size of the last update,
-      for an adaptive optimizer (optional; the learning rate by default),
-      which an l1 penalty's proximal step uses.
+            def transforms(self):
+                return [Ema(self.momentum), ScaleBySign()]
 
-    A ``learning_rate`` and a ``schedule`` hyperparameter, if the optimizer
-    has them, are applied by the base class. When an estimator continues
-    training (``warm_start``, ``partial_fit``) with an optimizer of the same
-    class, the buffers of the previous state whose shapes still fit are
-    kept; see the estimators' ``warm_start``.
+    ``_parameter_constraints`` declares the checks of each hyperparameter
+    (:class:`Interval`, :class:`StrOptions`, ... are re-exported by
+    :mod:`skopt_lab.optimizers`) and ``_more_validate_params`` those of
+    several together; :meth:`validate` runs them once per fit.
 
-    Class attribute ``full_batch = True`` asks the trainer to pass the
-    gradient of the whole training set at every step.
+    Class attribute ``kind`` says how the optimizer trains: ``"steps"`` (one
+    step per mini-batch, the default), ``"full_batch"`` (one step per epoch
+    on the whole training set's gradient, :class:`GD`) or ``"minimize"``
+    (a ``minimize`` method that minimizes the whole objective,
+    :class:`LBFGS`).
 
     Examples
     --------
-    A sign-SGD optimizer in a few lines:
+    Sign-SGD in a few lines, driven by hand:
 
     >>> import numpy as np
-    >>> from skopt_lab.optimizers import Optimizer
-    >>> class SignSGD(Optimizer):
-    ...     def __init__(self, learning_rate=0.01, clip_norm=None):
-    ...         self.learning_rate = learning_rate
-    ...         self.clip_norm = clip_norm
-    ...     def update(self, params, grads, state):
-    ...         for p, g in zip(params, grads):
-    ...             p -= state["learning_rate"] * np.sign(g)
-    >>> params = [np.array([1.0, -2.0])]
+    >>> from skopt_lab.optimizers import Optimizer, Transform
+    >>> class ScaleBySign(Transform):
+    ...     def update(self, updates, state, params, scratch):
+    ...         for u in updates:
+    ...             np.sign(u, out=u)
+    >>> class SignSGD(Optimizer, learning_rate=0.01):
+    ...     def transforms(self):
+    ...         return [ScaleBySign()]
     >>> opt = SignSGD(learning_rate=0.5)
+    >>> opt
+    SignSGD(learning_rate=0.5)
+    >>> params = [np.array([1.0, -2.0])]
     >>> state = opt.init(params)
     >>> opt.step(params, [np.array([3.0, -1.0])], state)
     >>> params[0]
     array([ 0.5, -1.5])
     """
 
-    full_batch = False
+    kind = "steps"
 
     _parameter_constraints: dict = {
         "learning_rate": [_positive()],
@@ -122,6 +156,49 @@ class Optimizer(BaseEstimator):
         "clip_norm": [_positive(), None],
     }
 
+    def __init_subclass__(cls, **defaults):
+        super().__init_subclass__()
+        former = sorted(set(vars(cls)) & _FORMER_PROTOCOL)
+        if former:
+            raise TypeError(
+                f"{cls.__name__} defines {', '.join(former)}, of the former optimizer protocol, which "
+                "nothing calls any more: return the optimizer's transforms from transforms() instead "
+                "(a Transform has init(params, context) and update(updates, state, params, scratch)), "
+                "and declare kind = 'full_batch' for a full-batch optimizer. See skopt_lab.optimizers.Optimizer."
+            )
+        if not defaults:
+            return
+        hyperparameters = {**getattr(cls, "_defaults", {}), **defaults}
+        if "learning_rate" not in hyperparameters:
+            raise TypeError(f"{cls.__name__} must declare the default of its learning_rate.")
+        cls._defaults = hyperparameters
+        if "__init__" not in vars(cls):
+            cls.__init__ = _generated_init(cls, hyperparameters)
+
+    # ------------------------------------------------------------ the rule
+    def transforms(self):
+        """The optimizer's own rule: the transforms between the clipping and
+        the learning rate (none for plain gradient descent).
+
+        Returns
+        -------
+        transforms : list of Transform
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement transforms().")
+
+    def chain(self):
+        """The chain of transforms this optimizer applies, built from its
+        current hyperparameters.
+
+        Returns
+        -------
+        chain : Chain
+        """
+        clip_norm = getattr(self, "clip_norm", None)
+        clip = [ClipByGlobalNorm(clip_norm)] if clip_norm is not None else []
+        return Chain(*clip, *self.transforms(), ScaleByLearningRate(self.learning_rate, getattr(self, "schedule", None)))
+
+    # ---------------------------------------------------------- validation
     def validate(self, *, has_validation=None):
         """Check the hyperparameters, the schedule's included.
 
@@ -145,8 +222,11 @@ class Optimizer(BaseEstimator):
     def _more_validate_params(self):
         """Checks of several hyperparameters together (none by default)."""
 
-    def init(self, params, *, n_epochs=None, lr_scale=None):
-        """Validate the hyperparameters and create the optimizer state.
+    # ------------------------------------------------- driving it by hand
+    def init(
+        self, params, *, n_epochs=None, lr_scale=None, layout=None, previous=None, keep_schedule=False, validate=True
+    ):
+        """Create the state of this optimizer's chain for ``params``.
 
         Parameters
         ----------
@@ -157,109 +237,42 @@ class Optimizer(BaseEstimator):
             one (cosine annealing); None without a schedule.
         lr_scale : ndarray or None, default=None
             Per-element factors of the learning rate (layer-wise learning
-            rates in fine-tuning), the shape of the concatenated parameters.
+            rates in fine-tuning), the shape of the one parameter array.
+        layout : Layout, default=None
+            Which parts of ``params`` are which layer's weights; by default
+            each array is one part.
+        previous : state, default=None
+            The state a previous run ended with, to continue from: each
+            transform keeps its previous state when the chain's states have
+            the same types in the same order and its arrays the same shapes
+            (see :meth:`Chain.resume`).
+        keep_schedule : bool, default=False
+            With ``previous``, also continue the schedule where it stopped
+            (``partial_fit``); otherwise it starts again.
+        validate : bool, default=True
+            Check the hyperparameters first (the estimators do it once per
+            fit, before, and pass False).
 
         Returns
         -------
-        state : dict
-            ``{"step": 0, "learning_rate": ..., "scratch": ...,
-            "schedule": ...}`` plus the optimizer's buffers, each with the
-            dtype of its parameter array.
+        state : tuple
+            The chain's state: one typed state per transform.
         """
-        self.validate()
+        if validate:
+            self.validate()
         params = _check_params(params)
-        schedule = getattr(self, "schedule", None)
-        state = {
-            "step": 0,
-            "learning_rate": getattr(self, "learning_rate", None),
-            "lr_scale": lr_scale,
-            "scratch": [np.empty_like(p) for p in params],
-            "schedule": schedule.init(n_epochs if n_epochs is not None else 1) if schedule is not None else None,
-        }
-        state.update(self.init_state(params))
+        context = Context(layout if layout is not None else Layout.of_arrays(params), n_epochs or 1, lr_scale)
+        chain = self.chain()
+        state = chain.init(params, context)
+        if previous is not None:
+            state = chain.resume(state, previous, keep_schedule=keep_schedule)
         return state
-
-    def init_state(self, params):
-        """Per-parameter buffers of this optimizer (none by default)."""
-        return {}
-
-    def begin_epoch(self, state):
-        """Set the epoch's learning rate: ``learning_rate`` × schedule × scale.
-
-        Parameters
-        ----------
-        state : dict
-            The state returned by :meth:`init`, updated in place.
-
-        Returns
-        -------
-        learning_rate : float or None
-            The epoch's learning rate before per-element scaling; None for
-            an optimizer without one (L-BFGS).
-        """
-        rate = getattr(self, "learning_rate", None)
-        if rate is None:
-            return None
-        if state["schedule"] is not None:
-            rate = rate * self.schedule.multiplier(state["schedule"])
-        scale = state["lr_scale"]
-        state["learning_rate"] = rate if scale is None else rate * scale
-        return rate
-
-    def end_epoch(self, state, *, loss, validation_score=None):
-        """Tell the schedule how the epoch went.
-
-        Parameters
-        ----------
-        state : dict
-            The state returned by :meth:`init`, updated in place.
-        loss : float
-            The epoch's training loss.
-        validation_score : float or None, default=None
-            The epoch's validation score, when the fit holds out a split.
-        """
-        if state["schedule"] is not None:
-            self.schedule.end_epoch(state["schedule"], loss=loss, validation_score=validation_score)
-
-    def step_sizes(self, state):
-        """The step size of the last update, per parameter array: the
-        learning rate, or per element for an adaptive optimizer (the
-        learning rate over its preconditioner). The proximal step of an l1
-        penalty shrinks each weight by its step size times the penalty, so
-        that weights reach exact zeros whatever the optimizer.
-
-        Parameters
-        ----------
-        state : dict
-            The state returned by :meth:`init`, after a step.
-
-        Returns
-        -------
-        step_sizes : list of float or ndarray
-            One entry per parameter array.
-        """
-        return [state["learning_rate"]] * len(state["scratch"])
-
-    def on_plateau(self, state):
-        """The estimator's stopping rule found a plateau: whether training
-        goes on because the schedule cut the learning rate (see
-        :class:`ReduceOnPlateau`'s ``min_learning_rate``).
-
-        Parameters
-        ----------
-        state : dict
-            The state returned by :meth:`init`, updated in place.
-
-        Returns
-        -------
-        go_on : bool
-        """
-        if state["schedule"] is None:
-            return False
-        return self.schedule.on_plateau(state["schedule"], self.learning_rate)
 
     def step(self, params, grads, state):
         """Apply one update to ``params`` in place.
+
+        The estimators call the chain directly on their own buffers; this
+        is the same step for a loop written by hand.
 
         Parameters
         ----------
@@ -268,21 +281,45 @@ class Optimizer(BaseEstimator):
         grads : list of ndarray
             Gradients of the objective, one per array of ``params``. They are
             not modified.
-        state : dict
+        state : tuple
             The state returned by :meth:`init`, updated in place.
         """
-        state["step"] += 1
-        self.update(params, clip_by_global_norm(grads, getattr(self, "clip_norm", None)), state)
+        updates = [np.array(g, dtype=p.dtype) for p, g in zip(params, grads)]
+        self.chain().update(updates, state, params, [np.empty_like(p) for p in params])
+        for p, u in zip(params, updates):
+            p += u
 
-    def update(self, params, grads, state):
-        """The update rule; subclasses implement it."""
-        raise NotImplementedError(
-            f"{type(self).__name__} must implement update(params, grads, state)."
-        )
 
-    @staticmethod
-    def _zeros(params, fill=0.0):
-        return [np.full_like(p, fill) for p in params]
+# Methods and attributes optimizers had before they were chains of transforms.
+_FORMER_PROTOCOL = {"update", "init_state", "full_batch", "begin_epoch", "end_epoch", "on_plateau", "step_sizes"}
+
+
+def _generated_init(cls, hyperparameters):
+    """``__init__(self, learning_rate=..., *, <others>, schedule=None,
+    clip_norm=None)``: stores each argument unchanged, as scikit-learn
+    requires, under a signature that ``get_params`` and ``clone`` read."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = [
+        inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        inspect.Parameter(
+            "learning_rate", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=hyperparameters["learning_rate"]
+        ),
+        *(inspect.Parameter(name, keyword, default=value) for name, value in hyperparameters.items() if name != "learning_rate"),
+        inspect.Parameter("schedule", keyword, default=None),
+        inspect.Parameter("clip_norm", keyword, default=None),
+    ]
+    signature = inspect.Signature(parameters)
+
+    def __init__(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        for name, value in list(bound.arguments.items())[1:]:
+            setattr(self, name, value)
+
+    __init__.__signature__ = signature
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__module__ = cls.__module__
+    return __init__
 
 
 def _check_params(params):

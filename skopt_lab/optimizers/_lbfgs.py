@@ -27,8 +27,9 @@ class LBFGS(Optimizer):
     Reference: Nocedal & Wright, *Numerical Optimization*, algorithm 7.5;
     scipy's L-BFGS-B implementation.
 
-    L-BFGS has no step-by-step protocol (``step`` raises); it is not
-    available for ``partial_fit``.
+    Its ``kind`` is ``"minimize"``: L-BFGS has no step-by-step rule (it
+    builds no chain, and ``step`` raises); it is not available for
+    ``partial_fit``.
 
     Parameters
     ----------
@@ -55,7 +56,7 @@ class LBFGS(Optimizer):
     array([3., 3.])
     """
 
-    full_batch = True
+    kind = "minimize"
 
     _parameter_constraints = {
         "memory": [Interval(Integral, 1, None, closed="left")],
@@ -72,12 +73,22 @@ class LBFGS(Optimizer):
         self.ftol = ftol
         self.clip_norm = clip_norm
 
-    def update(self, params, grads, state):
+    def transforms(self):
         raise TypeError(
             "LBFGS does not take single gradient steps: it runs whole line "
             "searches through LBFGS.minimize. Use a stochastic optimizer "
             "(e.g. 'adam' or 'sgd') for partial_fit or step-by-step training."
         )
+
+    def chain(self):
+        return self.transforms()
+
+    def init(self, params, *, validate=True, **options):
+        """Validate the hyperparameters; L-BFGS keeps no state between
+        iterations of ``minimize`` (returns None)."""
+        if validate:
+            self.validate()
+        return None
 
     def minimize(self, fun, x0, *, max_iter, callback=None):
         """Minimise ``fun`` from ``x0``.
@@ -97,8 +108,12 @@ class LBFGS(Optimizer):
         Returns
         -------
         result : scipy.optimize.OptimizeResult
+
+        Notes
+        -----
+        The hyperparameters are checked by :meth:`validate`, which the
+        estimators call once per fit.
         """
-        self._validate_params()
         with _scipy_blas_single_threaded():
             return minimize(
                 fun,

@@ -5,14 +5,15 @@ A schedule is a hyperparameter object, set on a stochastic optimizer
 keys (``optimizer__schedule__gamma``). It yields a *multiplier* of the
 optimizer's ``learning_rate`` for each epoch, so tuning the learning rate and
 the schedule's shape stay independent. As with optimizers, everything that
-changes while training lives in a ``state`` dict owned by the fitted
-estimator, which makes ``partial_fit`` and ``warm_start`` continue the
+changes while training lives in a typed state owned by the fitted
+estimator (:class:`ScheduleState`), which makes ``partial_fit`` continue the
 schedule where it stopped.
 
-The protocol, driven by the optimizer that owns the schedule (its
-``init``, ``begin_epoch`` and ``end_epoch``):
+The protocol, driven by the optimizer's :class:`ScaleByLearningRate`
+transform (its ``init``, ``begin_epoch``, ``end_epoch`` and ``on_plateau``):
 
-- ``schedule.validate(has_validation=...)`` before any training;
+- ``schedule.validate(has_validation=...)`` before any training, once per
+  fit (by the optimizer's ``validate``);
 - ``state = schedule.init(n_epochs)`` before the first epoch, with
   ``n_epochs`` the estimator's ``max_iter``;
 - ``schedule.multiplier(state)`` for the epoch about to run;
@@ -21,6 +22,7 @@ The protocol, driven by the optimizer that owns the schedule (its
   validation split).
 """
 
+import dataclasses
 import math
 from numbers import Integral, Real
 
@@ -34,6 +36,24 @@ _NEEDS_VALIDATION = (
     "early_stopping=True on the estimator (partial_fit has none), or "
     "monitor='loss'."
 )
+
+
+@dataclasses.dataclass
+class ScheduleState:
+    """Where a schedule is: the epoch about to run, of ``n_epochs``."""
+
+    epoch: int
+    n_epochs: int
+
+
+@dataclasses.dataclass
+class PlateauState(ScheduleState):
+    """ReduceOnPlateau's multiplier and what it has seen of the metric."""
+
+    value: float = 1.0
+    best: float = math.inf
+    bad_epochs: int = 0
+    cooldown_left: int = 0
 
 
 class Schedule(BaseEstimator):
@@ -52,17 +72,16 @@ class Schedule(BaseEstimator):
         self._validate_params()
 
     def init(self, n_epochs):
-        """Validate the hyperparameters and return a fresh state."""
-        self.validate()
-        return {"epoch": 0, "n_epochs": int(n_epochs)}
+        """A fresh state for a run of ``n_epochs`` epochs."""
+        return ScheduleState(epoch=0, n_epochs=int(n_epochs))
 
     def multiplier(self, state):
-        """Learning-rate multiplier for the epoch ``state["epoch"]`` (from 0)."""
-        return self._multiplier(state["epoch"], state["n_epochs"])
+        """Learning-rate multiplier for the epoch ``state.epoch`` (from 0)."""
+        return self._multiplier(state.epoch, state.n_epochs)
 
     def end_epoch(self, state, *, loss, validation_score=None):
         """Advance the schedule by one epoch."""
-        state["epoch"] += 1
+        state.epoch += 1
 
     def on_plateau(self, state, learning_rate):
         """The estimator's stopping rule found a plateau at the base
@@ -79,6 +98,7 @@ class Schedule(BaseEstimator):
         Stateful schedules are shown with a training loss that never
         improves.
         """
+        self.validate()
         state = self.init(n_epochs)
         values = []
         for _ in range(n_epochs):
@@ -313,12 +333,10 @@ class ReduceOnPlateau(Schedule):
             raise ValueError(_NEEDS_VALIDATION)
 
     def init(self, n_epochs):
-        state = super().init(n_epochs)
-        state.update(value=1.0, best=math.inf, bad_epochs=0, cooldown_left=0)
-        return state
+        return PlateauState(epoch=0, n_epochs=int(n_epochs))
 
     def multiplier(self, state):
-        return state["value"]
+        return state.value
 
     def end_epoch(self, state, *, loss, validation_score=None):
         super().end_epoch(state, loss=loss, validation_score=validation_score)
@@ -326,20 +344,20 @@ class ReduceOnPlateau(Schedule):
             raise ValueError(_NEEDS_VALIDATION)
         use_loss = self.monitor == "loss" or validation_score is None
         metric = loss if use_loss else -validation_score  # lower is better
-        best = state["best"]
+        best = state.best
         if math.isinf(best) or metric < best - self.threshold * abs(best):
-            state["best"], state["bad_epochs"] = metric, 0
-        elif state["cooldown_left"] > 0:
-            state["cooldown_left"] -= 1
+            state.best, state.bad_epochs = metric, 0
+        elif state.cooldown_left > 0:
+            state.cooldown_left -= 1
         else:
-            state["bad_epochs"] += 1
-        if state["bad_epochs"] > self.patience:
-            state["value"] = max(state["value"] * self.factor, self.min_multiplier)
-            state["bad_epochs"], state["cooldown_left"] = 0, self.cooldown
+            state.bad_epochs += 1
+        if state.bad_epochs > self.patience:
+            state.value = max(state.value * self.factor, self.min_multiplier)
+            state.bad_epochs, state.cooldown_left = 0, self.cooldown
 
     def on_plateau(self, state, learning_rate):
-        if self.min_learning_rate is None or learning_rate * state["value"] <= self.min_learning_rate:
+        if self.min_learning_rate is None or learning_rate * state.value <= self.min_learning_rate:
             return False
-        state["value"] *= self.factor
-        state["bad_epochs"], state["cooldown_left"] = 0, self.cooldown
+        state.value *= self.factor
+        state.bad_epochs, state.cooldown_left = 0, self.cooldown
         return True

@@ -1,7 +1,8 @@
 """The demo's scenario: adapt a network pretrained on clean digits to a new sensor.
 
-One implementation, shared by ``python -m skopt_lab`` (:mod:`skopt_lab.cli`),
-``examples/finetune_digits.py`` and ``benchmarks/bench_demo_seeds.py``.
+One implementation, shared by the demo's narrative (:mod:`._story`, what
+``python -m skopt_lab`` runs), ``examples/finetune_digits.py`` and
+``benchmarks/bench_demo_seeds.py``.
 
 The source task is large: 1,000 clean handwritten digits (scikit-learn's
 ``load_digits``, 8 × 8 pixels, grey levels 0-16). The target task is small:
@@ -26,8 +27,8 @@ from sklearn.metrics import accuracy_score, log_loss
 
 from scipy import ndimage
 
-from .neural_network import MLPClassifier
-from .optimizers import OPTIMIZERS, Adam
+from ..neural_network import MLPClassifier
+from ..optimizers import OPTIMIZERS, Adam
 
 N_SOURCE = 1000  # clean digits to pretrain on; the other 797 are the target task
 # The new camera: the digit turned by TILT degrees, plus pixel noise of
@@ -190,32 +191,3 @@ def validation_scores(model, X, y):
 def choose(candidates):
     """The key of the best validation scores (a dict key -> scores): the lowest log-loss."""
     return min(candidates, key=lambda key: candidates[key]["log-loss"])
-
-
-class ValidationCurve:
-    """A scikit-learn callback recording a validation score after each epoch.
-
-    ``score(model)`` scores the model as it was at the end of the epoch (a
-    fitted snapshot): for the demo, :func:`validation_scores` on the
-    validation digits. ``scores`` lists one result per epoch (per iteration
-    for L-BFGS). Set on a Pipeline, it reaches the pipeline's last step.
-    """
-
-    max_propagation_depth = None  # from a Pipeline to the estimator it ends in
-
-    def __init__(self, score):
-        self.score = score
-        self.scores = []
-
-    def setup(self, estimator, context):
-        self.scores = []
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
-
-    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
-        if context.task_name == "epoch" and fitted_estimator is not None:
-            self.scores.append(self.score(fitted_estimator))

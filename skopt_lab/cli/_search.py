@@ -1,0 +1,121 @@
+"""The cross-validated search of ``tune`` and the demo: what it explores,
+how many fits it takes, running it, and what it found."""
+
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import loguniform
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, ParameterGrid, RandomizedSearchCV
+
+from ..model_selection import BayesSearchCV
+from ..optimizers import OPTIMIZERS, CosineAnnealing, ExponentialDecay
+from ._jobs import search_jobs
+from ._models import NO_CALLBACKS, data_errors
+from ._progress import SearchHeartbeat
+
+SCHEDULES = (None, CosineAnnealing(warmup_epochs=3), ExponentialDecay(gamma=0.97))
+SEARCHES = ("bayes", "random", "grid")
+N_ITER = 12  # candidates of a bayes or random search
+
+
+def search_space(prefix, names, search, *, finetune=False, rates=None, span=10):
+    """What a search explores, one subspace per optimizer: its learning rate
+    within a factor ``span`` of ``rates[name]`` (default: the optimizer's
+    default rate), on a log scale; a schedule; the L2 penalty ``alpha``; and
+    which layers to freeze when fine-tuning. Lists for a grid search."""
+    grid = search == "grid"
+    space = []
+    for name in names:
+        optimizer = OPTIMIZERS[name]()
+        subspace = {f"{prefix}optimizer": [optimizer]}
+        if hasattr(optimizer, "learning_rate"):
+            base = (rates or {}).get(name) or optimizer.learning_rate
+            subspace[f"{prefix}optimizer__learning_rate"] = (
+                [base / span, base, base * span] if grid else loguniform(base / span, base * span)
+            )
+            subspace[f"{prefix}optimizer__schedule"] = list(SCHEDULES)
+        subspace[f"{prefix}alpha"] = [1e-5, 1e-3] if grid else loguniform(1e-6, 1e-1)
+        if finetune:
+            subspace[f"{prefix}freeze_layers"] = [0, 1]
+        space.append(subspace)
+    return space
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """How many candidates a search evaluates, on how many folds, and in how
+    many parallel calls: a grid or random search sends all its fits at once,
+    a Bayesian search one round of candidates × folds after its initial
+    design."""
+
+    kind: str
+    candidates: int
+    cv: int
+    initial: int  # a Bayesian search's random first candidates
+
+    @classmethod
+    def of(cls, kind, space, n_iter, cv):
+        candidates = len(ParameterGrid(space)) if kind == "grid" else n_iter
+        return cls(kind, candidates, cv, max(1, min(5, candidates // 3)))
+
+    @property
+    def fits(self):
+        return self.candidates * self.cv
+
+    @property
+    def calls(self):
+        return 1 + self.candidates - self.initial if self.kind == "bayes" else 1
+
+
+def run_search(model, space, X, y, args, progress, scoring, fit_seconds=None):
+    """Search ``space`` around ``model`` as ``args`` say (--search, --n-iter,
+    --cv, --n-jobs, --random-state), saying how it goes on ``progress``."""
+    plan = SearchPlan.of(args.search, space, args.n_iter, args.cv)
+    n_jobs = search_jobs(args.n_jobs, plan, model, X, y, progress, fit_seconds)
+    kwargs = dict(cv=args.cv, scoring=scoring, n_jobs=n_jobs, error_score=np.nan)
+    if args.search == "grid":
+        search = GridSearchCV(model, space, **kwargs)
+    elif args.search == "random":
+        search = RandomizedSearchCV(model, space, n_iter=plan.candidates, random_state=args.random_state, **kwargs)
+    else:
+        search = BayesSearchCV(
+            model,
+            space,
+            n_iter=plan.candidates,
+            n_initial_points=plan.initial,
+            random_state=args.random_state,
+            **kwargs,
+        )
+    search.set_callbacks(SearchHeartbeat(progress, f"{args.search} search", plan.fits))
+    started = time.perf_counter()
+    with warnings.catch_warnings(), data_errors(search):
+        # Candidates train on a budget; one that diverges shows as a bad score.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.filterwarnings("ignore", message=NO_CALLBACKS, category=UserWarning)
+        search.fit(X, y)
+    search.set_callbacks()
+    n_candidates = len(search.cv_results_["params"])
+    progress.line(
+        f"{args.search} search: {n_candidates} candidates × {search.n_splits_} folds = "
+        f"{n_candidates * search.n_splits_} fits and a refit in {time.perf_counter() - started:.1f}s, "
+        f"best cross-validated {scoring} {search.best_score_:.3f}"
+    )
+    return search
+
+
+def tuned_summary(search, prefix, kind, test_metrics, **extra):
+    """The report's ``tuning`` object: what the search found, and its test metrics."""
+    params = {key.removeprefix(prefix): value for key, value in search.best_params_.items()}
+    return {
+        **extra,
+        "search": kind,
+        "candidates": len(search.cv_results_["params"]),
+        "scoring": search.scoring,
+        "cv": search.n_splits_,
+        "best_cv_score": search.best_score_,
+        "best_params": params,
+        "test": test_metrics,
+    }
