@@ -322,15 +322,20 @@ def test_hyperband_front_is_that_of_the_largest_budget_and_promotes_by_nsga2():
     for budget in np.unique(budgets):
         rows = np.flatnonzero(budgets == budget)
         np.testing.assert_array_equal(results["pareto_rank"][rows], brute_force_ranks(values[rows]))
-    # Each rung promotes by rank, then crowding distance.
+    # Each rung promotes by rank, then crowding distance: a third of it, or its whole front if that is more.
     params = [(p["size"], p["x"]) for p in results["params"]]
+    whole_fronts = 0
     for (bracket, rung), rows in _rungs(results).items():
         following = _rungs(results).get((bracket, rung + 1))
         if following is None:
             continue
+        front_size = int((brute_force_ranks(values[rows]) == 1).sum())
+        assert len(following) == max(1, len(rows) // 3, front_size)
+        whole_fronts += front_size > len(rows) // 3
         promoted = {params[i] for i in following}
         expected = {params[rows[i]] for i in _nsga2_order(values[rows])[: len(following)]}
         assert promoted == expected
+    assert whole_fronts  # the toy has a rung whose front is more than a third of it
 
 
 def _rungs(results):

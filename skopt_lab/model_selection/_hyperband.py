@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.base import is_classifier
 
 from .._compat import BaseSearchCV, Interval, StrOptions, _fit_context, _num_samples
+from ._pareto import pareto_ranks
 from ._search import RoundSearchCV, Task, learner
 
 
@@ -102,7 +103,10 @@ class HyperbandSearchCV(RoundSearchCV):
         (maximised) or ``"fit_time"``, ``"score_time"`` (minimised). A rung
         then promotes by NSGA-II's rule: lowest Pareto rank first, and
         within a rank the largest crowding distance (the candidates that
-        spread the front), and ``proposer="bayes"`` draws ParEGO's random
+        spread the front); it promotes its whole Pareto front when that is
+        more than ``1 / factor`` of it (no member of a front is better than
+        another, as successive halving always keeps the best of one
+        objective), and ``proposer="bayes"`` draws ParEGO's random
         scalarizations. The Pareto front, ``pareto_front_``, is that of the
         rows trained with the largest budget reached: a front mixing budgets
         would compare models trained for different times. With
@@ -526,7 +530,15 @@ class HyperbandSearchCV(RoundSearchCV):
         bracket = progress["bracket"]
         promoted = []
         if bracket["rung"] < len(plan["rung_resources"]) - 1:
-            promoted = self._ranked(rows, state.rows)[: max(1, floor(len(rows) / self.factor))]
+            n_promoted = max(1, floor(len(rows) / self.factor))
+            if self.objectives is not None:
+                # No member of a rung's Pareto front is better than another:
+                # as successive halving always keeps the best of one
+                # objective, it keeps the whole front of several.
+                values = self._objective_matrix(rows, state.rows)
+                on_front = (pareto_ranks(values) == 1) & ~np.isnan(values).any(axis=1)
+                n_promoted = max(n_promoted, int(on_front.sum()))
+            promoted = self._ranked(rows, state.rows)[:n_promoted]
         for candidate in bracket["alive"]:
             if candidate not in promoted:
                 state.models.pop(candidate, None)
