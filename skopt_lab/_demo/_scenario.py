@@ -64,11 +64,11 @@ FAMILY_FACTORS = {"plain gradient": 10.0, "adaptive": 0.3, "adadelta": 1.0}
 # fine-tuning rate (with its schedule, alpha and freeze_layers).
 SEARCH_SPAN = 3
 # The search also tunes the augmentation of the training digits, made for
-# this camera: random rotations of up to ±MAX_ROTATION degrees and extra
-# pixel noise of up to MAX_NOISE (on the [0, 1] scale of the pixels; the
-# camera's own noise is NOISE / 16 = 0.25). Both ranges start at 0, where
-# the augmentation is off, so the search can decline either.
-MAX_ROTATION, MAX_NOISE = 20.0, 0.2
+# this camera: random rotations of up to ±MAX_ROTATION degrees (beyond its
+# tilt) and extra pixel noise of up to the camera's own (NOISE grey levels,
+# on the [0, 1] scale of the pixels). Both ranges start at 0, where the
+# augmentation is off, so the search can decline either.
+MAX_ROTATION, MAX_NOISE = 20.0, NOISE / 16
 ROTATION, NOISE_STD = "augmentation__randomaffine__rotation", "augmentation__gaussiannoise__std"
 # From scratch: Adam at its default rate for 50 epochs, chosen the same way.
 SCRATCH_RATE, SCRATCH_EPOCHS = 1e-3, 50

@@ -190,9 +190,9 @@ def report(args, data_summary, notes, rows, tuned_summary, figures=None, table_n
         for key, value in tuned_summary["best_params"].items():
             print(f"  {key} = {_param(value)}")
         print("Tuned model on the test split: " + ", ".join(f"{k} {cell(v)}" for k, v in tuned_summary["test"].items()))
-        _print_importances(tuned_summary)
         for note in tuning_notes:
             print(f"  {note}")
+        _print_importances(tuned_summary)
     for name, path in figures.items():
         print(f"Figure ({name}): {path}")
     if out is not None:
