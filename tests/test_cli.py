@@ -178,7 +178,10 @@ def test_demo_human_output_says_whether_augmentation_helped(capsys, tmp_path):
     assert code == 0
     tuning = json.loads((tmp_path / "report.json").read_text())["tuning"]
     assert out.count(tuning["augmentation"]["verdict"]) == 1
-    assert "augmentation of the training digits, tuned by the search: random rotations of up to ±" in out
+    rotation, std = tuning["best_params"][_scenario.ROTATION], tuning["best_params"][_scenario.NOISE_STD]
+    rotations = f"random rotations of up to ±{rotation:.1f}°" if rotation else "no rotation"
+    noise = f"extra pixel noise of σ = {std:.3f}" if std else "no extra noise"
+    assert f"augmentation of the training digits, tuned by the search: {rotations} (searched from 0 to 20°) and {noise}" in out
     assert f"  augmentation = {tuning['best_params']['augmentation']}" in out
     shares = ", ".join(f"{name} {share:.2f}" for name, share in tuning["importances"].items())
     assert f"Importances (share of the cross-validated score's variance each explains alone): {shares}" in out

@@ -117,10 +117,12 @@ def run(args, progress):
 def _strengths(model):
     """The tuned augmentation of ``model`` in words."""
     params = model.get_params()
+    rotation, std = params[scenarios.ROTATION], params[scenarios.NOISE_STD]
+    rotations = f"random rotations of up to ±{rotation:.1f}°" if rotation else "no rotation"
+    noise = f"extra pixel noise of σ = {std:.3f}" if std else "no extra noise"
     return (
-        f"random rotations of up to ±{params[scenarios.ROTATION]:.1f}° (searched from 0 to "
-        f"{scenarios.MAX_ROTATION:g}) and extra pixel noise of σ = {params[scenarios.NOISE_STD]:.3f} (from 0 to "
-        f"{scenarios.MAX_NOISE:g}); 0 would be none"
+        f"{rotations} (searched from 0 to {scenarios.MAX_ROTATION:g}°) and {noise} (searched from 0 to "
+        f"{scenarios.MAX_NOISE:g}, on pixels scaled to [0, 1])"
     )
 
 
