@@ -197,9 +197,10 @@ def augmentation(rotation=0.0, std=0.0):
 
 def augmentation_space(search):
     """What the search explores of the augmentation: each strength from 0
-    (off) to its largest, uniformly; for a grid search, off or half of it."""
+    (off) to its largest, uniformly; for a grid search, off or both at half
+    their largest (two candidates per point of the rest of the grid, not four)."""
     if search == "grid":
-        return {ROTATION: [0.0, MAX_ROTATION / 2], NOISE_STD: [0.0, MAX_NOISE / 2]}
+        return {"augmentation": [augmentation(), augmentation(MAX_ROTATION / 2, MAX_NOISE / 2)]}
     return {ROTATION: uniform(0, MAX_ROTATION), NOISE_STD: uniform(0, MAX_NOISE)}
 
 

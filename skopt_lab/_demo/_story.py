@@ -97,7 +97,9 @@ def run(args, progress):
     before = [f"{name} {by_name[name]['accuracy']:.3f}" for name in (DISPLAY_NAMES[best], *BASELINES)]
     tuning_notes = ["test accuracy before tuning: " + ", ".join(before)]
     if augmented:
-        readable = {"augmentation": scenarios.describe_augmentation(tuned.augmentation)}
+        params = tuned.get_params()  # the strengths, also when a grid searched whole augmentations
+        readable = {"augmentation": scenarios.describe_augmentation(tuned.augmentation),
+                    **{key: params[key] for key in (scenarios.ROTATION, scenarios.NOISE_STD)}}  # fmt: skip
         summary["best_params"] = dict(sorted({**summary["best_params"], **readable}.items()))
         summary["augmentation"] = augmentation_effect(search, test, scenario, args)
         table_notes.append(f"augmentation of the training digits, tuned by the search: {_strengths(tuned)}")
