@@ -333,9 +333,8 @@ def test_tune_with_each_search(capsys, search, tmp_path):
     assert "functional ANOVA" in tuning["importances_method"]
 
 
-def test_tune_importances_are_the_librarys():
+def test_tune_importances_are_the_librarys(iris):
     from scipy.stats import loguniform
-    from sklearn.datasets import load_iris
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import RandomizedSearchCV
     from sklearn.pipeline import make_pipeline
@@ -344,7 +343,7 @@ def test_tune_importances_are_the_librarys():
     from skopt_lab.cli._search import tuned_summary
     from skopt_lab.inspection import hyperparameter_importances
 
-    X, y = load_iris(return_X_y=True)
+    X, y = iris
     space = {"logisticregression__C": loguniform(1e-4, 1e2), "logisticregression__fit_intercept": [True, False]}
     search = RandomizedSearchCV(make_pipeline(StandardScaler(), LogisticRegression()), space, n_iter=8, cv=3,
                                 random_state=0).fit(X, y)  # fmt: skip
