@@ -88,6 +88,7 @@ def demo_seed_0(tmp_path_factory):
     return json.loads(result.stdout), result.stderr, out
 
 
+@pytest.mark.slow
 def test_demo_story_holds_on_seed_0(demo_seed_0):
     # The acceptance of the demo on one seed; benchmarks/bench_demo_seeds.py runs seeds 0-4.
     report, _, _ = demo_seed_0
@@ -100,6 +101,7 @@ def test_demo_story_holds_on_seed_0(demo_seed_0):
     assert tuning["test"]["accuracy"] >= rows["(pretrained as is)"]["accuracy"]
 
 
+@pytest.mark.slow
 def test_demo_report_shape(demo_seed_0):
     report, _, out = demo_seed_0
     names = [row["optimizer"] for row in report["comparison"]]
@@ -117,6 +119,7 @@ def test_demo_report_shape(demo_seed_0):
     assert json.loads((out / "report.json").read_text())["comparison"] == report["comparison"]
 
 
+@pytest.mark.slow
 def test_demo_chooses_on_validation_and_says_so(demo_seed_0):
     report, _, _ = demo_seed_0
     rows = report["comparison"][2:]
@@ -126,6 +129,7 @@ def test_demo_chooses_on_validation_and_says_so(demo_seed_0):
     assert "chosen on validation, never on test" in notes and "cross-validated on the 150 labelled digits" in notes
 
 
+@pytest.mark.slow
 def test_demo_choices_do_not_depend_on_the_test_labels(capsys, monkeypatch):
     # Shuffle the test labels: every choice (optimizer, tuned parameters)
     # stays the same; only the test metrics change.
@@ -146,6 +150,7 @@ def test_demo_choices_do_not_depend_on_the_test_labels(capsys, monkeypatch):
     assert shuffled["tuning"]["test"]["accuracy"] < honest["tuning"]["test"]["accuracy"] - 0.3
 
 
+@pytest.mark.slow
 def test_demo_human_output_figures_and_progress(tmp_path):
     stale = tmp_path / "search_progress.png"
     stale.write_bytes(b"an earlier run")
@@ -424,6 +429,7 @@ def test_library_warnings_are_one_line_each_and_silent_with_quiet(capsys, unobse
     assert code == 0 and err == "" and out
 
 
+@pytest.mark.slow
 def test_quiet_silences_worker_processes_too(unobserved, tmp_path):
     # A parallel search (--n-jobs 2 starts workers, however small the
     # search): the warnings of its folds (the unobserved feature) must not
@@ -462,6 +468,7 @@ def test_without_pandas_csv_exits_2_naming_the_extra(tmp_path):
     assert result.stderr == "skopt-lab: error: --csv needs pandas: pip install 'skopt_lab[cli]'\n"
 
 
+@pytest.mark.slow
 def test_without_matplotlib_the_results_come_without_figures(tmp_path):
     result = python_m_skopt_lab("compare", "--dataset", "iris", "--estimator", "linear", "--optimizers", "adam",
                                 "--max-iter", "5", "--out", "out", cwd=tmp_path, without="matplotlib")  # fmt: skip
