@@ -88,6 +88,7 @@ def demo_seed_0(tmp_path_factory):
     return json.loads(result.stdout), result.stderr, out
 
 
+@pytest.mark.slow
 def test_demo_story_holds_on_seed_0(demo_seed_0):
     # The acceptance of the demo on one seed; benchmarks/bench_demo_seeds.py runs seeds 0-4.
     report, _, _ = demo_seed_0
@@ -100,6 +101,7 @@ def test_demo_story_holds_on_seed_0(demo_seed_0):
     assert tuning["test"]["accuracy"] >= rows["(pretrained as is)"]["accuracy"]
 
 
+@pytest.mark.slow
 def test_demo_report_shape(demo_seed_0):
     report, _, out = demo_seed_0
     names = [row["optimizer"] for row in report["comparison"]]
@@ -117,6 +119,7 @@ def test_demo_report_shape(demo_seed_0):
     assert json.loads((out / "report.json").read_text())["comparison"] == report["comparison"]
 
 
+@pytest.mark.slow
 def test_demo_tunes_the_augmentation_and_reports_it_readably(demo_seed_0):
     report, _, _ = demo_seed_0
     params = report["tuning"]["best_params"]
@@ -128,6 +131,7 @@ def test_demo_tunes_the_augmentation_and_reports_it_readably(demo_seed_0):
     assert "augmentation (rotation, noise) are then tuned by bayes search" in notes
 
 
+@pytest.mark.slow
 def test_demo_says_whether_augmentation_helped_as_cross_validation_says(demo_seed_0):
     report, _, _ = demo_seed_0
     tuning = report["tuning"]
@@ -158,6 +162,7 @@ def test_without_augmentation_sets_only_its_strengths_to_0():
     assert changed == steps | {_scenario.ROTATION, _scenario.NOISE_STD}  # the objects holding the two strengths
 
 
+@pytest.mark.slow
 def test_demo_reports_importances_and_draws_them(demo_seed_0):
     report, _, out = demo_seed_0
     tuning = report["tuning"]
@@ -172,6 +177,7 @@ def test_demo_reports_importances_and_draws_them(demo_seed_0):
         assert (out / f"{name}.png").read_bytes()[:8] == PNG_SIGNATURE
 
 
+@pytest.mark.slow
 def test_demo_human_output_says_whether_augmentation_helped(capsys, tmp_path):
     code, out, _ = run(capsys, "--optimizers", "sgd,adam", "--max-iter", "5", "--n-iter", "8", "--out", str(tmp_path),
                        "--quiet")  # fmt: skip
@@ -188,6 +194,7 @@ def test_demo_human_output_says_whether_augmentation_helped(capsys, tmp_path):
     assert {"importances.png", "partial_dependence.png"} <= {p.name for p in tmp_path.iterdir()}
 
 
+@pytest.mark.slow
 def test_demo_chooses_on_validation_and_says_so(demo_seed_0):
     report, _, _ = demo_seed_0
     rows = report["comparison"][2:]
@@ -197,6 +204,7 @@ def test_demo_chooses_on_validation_and_says_so(demo_seed_0):
     assert "chosen on validation, never on test" in notes and "cross-validated on the 150 labelled digits" in notes
 
 
+@pytest.mark.slow
 def test_demo_choices_do_not_depend_on_the_test_labels(capsys, monkeypatch):
     # Shuffle the test labels: every choice (optimizer, tuned parameters)
     # stays the same; only the test metrics change.
@@ -220,6 +228,7 @@ def test_demo_choices_do_not_depend_on_the_test_labels(capsys, monkeypatch):
         assert shuffled["tuning"]["augmentation"][key] == honest["tuning"]["augmentation"][key]
 
 
+@pytest.mark.slow
 def test_demo_human_output_figures_and_progress(tmp_path):
     stale = tmp_path / "search_progress.png"
     stale.write_bytes(b"an earlier run")
@@ -535,6 +544,7 @@ def test_library_warnings_are_one_line_each_and_silent_with_quiet(capsys, unobse
     assert code == 0 and err == "" and out
 
 
+@pytest.mark.slow
 def test_quiet_silences_worker_processes_too(unobserved, tmp_path):
     # A parallel search (--n-jobs 2 starts workers, however small the
     # search): the warnings of its folds (the unobserved feature) must not
@@ -573,6 +583,7 @@ def test_without_pandas_csv_exits_2_naming_the_extra(tmp_path):
     assert result.stderr == "skopt-lab: error: --csv needs pandas: pip install 'skopt_lab[cli]'\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["compare", "tune"])
 def test_without_matplotlib_the_results_come_without_figures(tmp_path, command):
     more = ["--n-iter", "4"] if command == "tune" else []
