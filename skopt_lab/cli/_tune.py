@@ -52,7 +52,8 @@ def run(args, progress):
         scoring, space = objectives_search(args.objectives, dataset.task, prefix, args.estimator, space)
     search = run_search(model, space, X_train, y_train, args, progress, scoring, objectives=args.objectives)
     tuned = search.best_estimator_
-    summary = tuned_summary(search, prefix, args.search, evaluate(tuned, X_test, y_test, dataset.task))
+    test = evaluate(tuned, X_test, y_test, dataset.task)
+    summary = tuned_summary(search, prefix, args.search, test, random_state=args.random_state)
     if args.objectives:
         summary.update(pareto_summary(search, prefix))
     figures = None
@@ -62,6 +63,7 @@ def run(args, progress):
         figures.draw("search_progress", figures.plotting.plot_search_progress, {type(search).__name__: search},
                      title=f"Tuning on {dataset.name}")  # fmt: skip
         figures.learning_rates(innermost(tuned))
+        figures.importances(search, summary, prefix, args.random_state, f"tuning on {dataset.name}")
         if args.objectives:
             figures.draw("pareto_front", figures.plotting.plot_pareto_front, search, args.objectives[:2])
     notes = [*dataset.notes, f"the tuned model is refitted on the whole training split ({len(y_train)} samples)"]

@@ -16,7 +16,6 @@ import pytest
 from numpydoc import docscrape
 from scipy.stats import uniform
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.datasets import load_iris
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, RandomizedSearchCV
@@ -442,11 +441,6 @@ def test_hypervolume_against_a_grid_count():
 
 
 # ---------------------------------------------------- n_parameters_scorer
-@pytest.fixture(scope="module")
-def iris():
-    return load_iris(return_X_y=True)
-
-
 def test_n_parameters_counts_weights_and_biases(iris):
     X, y = iris
     ours = MLPClassifier((5, 3), max_iter=3, tol=None, random_state=0).fit(X, y)
