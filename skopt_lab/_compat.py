@@ -29,8 +29,10 @@ Why each is worth its risk:
 Private *methods* of ``BaseSearchCV`` that our searches call are called
 through the functions at the end of this module (``format_results``, ...),
 listed in ``PRIVATE_METHODS``: the test fails when another module calls one
-directly. (A multi-metric scorer comes from the public ``check_scoring``,
-and a fold's rows from the public ``sklearn.utils._safe_indexing``.)
+directly, or overrides one: ``RefitCheckedSearchCV`` overrides the check of
+``refit``, which a multi-objective search relaxes. (A multi-metric scorer
+comes from the public ``check_scoring``, and a fold's rows from the public
+``sklearn.utils._safe_indexing``.)
 """
 
 from sklearn.base import _fit_context
@@ -111,6 +113,24 @@ def check_refit_for_multimetric(search, scores):
     search._check_refit_for_multimetric(scores)
 
 
+class RefitCheckedSearchCV(BaseSearchCV):
+    """``BaseSearchCV`` whose check of ``refit`` against the metrics is the
+    subclass's ``_check_refit(scores)``.
+
+    scikit-learn checks ``refit`` (``_check_refit_for_multimetric``) wherever
+    it builds the scorers, in metadata routing and sample-weight handling
+    too; a search with several ``objectives`` accepts values of ``refit``
+    that this check refuses (True, the name of a time), so it overrides
+    ``_check_refit``.
+    """
+
+    def _check_refit_for_multimetric(self, scores):
+        self._check_refit(scores)
+
+    def _check_refit(self, scores):
+        BaseSearchCV._check_refit_for_multimetric(self, scores)
+
+
 __all__ = [
     "PRIVATE_NAMES",
     "BaseSearchCV",
@@ -127,6 +147,7 @@ __all__ = [
     "_score",
     "_warn_or_raise_about_fit_failures",
     "PRIVATE_METHODS",
+    "RefitCheckedSearchCV",
     "check_refit_for_multimetric",
     "format_results",
     "pipeline_fit_params",

@@ -1,5 +1,5 @@
-"""Figures of training and tuning: loss curves, search progress, schedules,
-hyperparameter importances and partial dependence.
+"""Figures of training and tuning: loss curves, search progress, Pareto fronts,
+schedules, hyperparameter importances and partial dependence.
 
 Needs matplotlib (``pip install 'skopt_lab[plot]'``); importing this module
 does not, only calling its functions. Every function builds a
@@ -32,6 +32,7 @@ __all__ = [
     "plot_importances",
     "plot_learning_rates",
     "plot_loss_curves",
+    "plot_pareto_front",
     "plot_partial_dependence",
     "plot_schedule",
     "plot_search_progress",
@@ -497,6 +498,166 @@ def plot_search_progress(searches, labels=None, *, metric=None, title=None, ax=N
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(True, alpha=0.3)
     _add_legend(ax, own_figure, title="line: best so far, dots: each candidate", title_fontsize="small")
+    return fig
+
+
+# ------------------------------------------------------------ Pareto front
+def _pareto_objectives(search, objectives):
+    """The two objectives to plot: ``objectives``, else the search's own."""
+    if objectives is None:
+        objectives = getattr(search, "objectives", None)
+        if objectives is None:
+            raise ValueError(
+                f"{type(search).__name__} was not fitted with objectives: name the two to plot, "
+                "objectives=[<scorer name or 'fit_time' or 'score_time'>, ...]."
+            )
+    objectives = [objectives] if isinstance(objectives, str) else list(objectives)
+    if len(objectives) != 2 or objectives[0] == objectives[1]:
+        raise ValueError(f"plot_pareto_front draws two different objectives; got objectives={objectives!r}.")
+    results = search.cv_results_
+    from .model_selection._pareto import TIMES
+
+    for name in objectives:
+        if name not in TIMES and f"mean_test_{name}" not in results:
+            available = sorted(k[len("mean_test_"):] for k in results if k.startswith("mean_test_"))
+            raise ValueError(
+                f"{name!r} is neither a metric of {type(search).__name__}'s cv_results_ ({available}) "
+                f"nor one of {sorted(TIMES)}."
+            )
+    return objectives
+
+
+def _axis(search, name):
+    """(sign, label) of an objective's axis: the displayed value is ``sign``
+    times its larger-is-better value (a time or a parameter count is shown
+    as a positive number)."""
+    from .metrics import n_parameters_scorer
+
+    if name == "fit_time":
+        total = "mean_total_fit_time" in search.cv_results_
+        return -1.0, "fit time up to the budget (s)" if total else "fit time (s)"
+    if name == "score_time":
+        return -1.0, "score time (s)"
+    scorers = getattr(search, "scorer_", None)
+    if isinstance(scorers, dict) and scorers.get(name) is n_parameters_scorer:
+        return -1.0, "trainable parameters"
+    return 1.0, f"cross-validated {name}"
+
+
+def _staircase(points, goodness):
+    """The vertices of the front's step line: between two neighbours (sorted
+    along x) the corner takes, on each axis, the value of the one that is
+    worse there, so the line bounds the region the front dominates."""
+    order = np.argsort(points[:, 0], kind="stable")
+    points, goodness = points[order], goodness[order]
+    vertices = [points[0]]
+    for i in range(1, len(points)):
+        pair = (i - 1, i)
+        worse_x = pair[int(np.argmin(goodness[list(pair), 0]))]
+        worse_y = pair[int(np.argmin(goodness[list(pair), 1]))]
+        vertices += [(points[worse_x, 0], points[worse_y, 1]), points[i]]
+    return np.array(vertices)
+
+
+def plot_pareto_front(search, objectives=None, ax=None):
+    """Plot every candidate of a search on two objectives, its Pareto front
+    as a step line, and the candidate chosen for the refit.
+
+    A candidate is on the front when no other is at least as good on both
+    objectives and better on one. The step line joins the front's members
+    through the corners of the region they dominate; the refit choice
+    (``best_index_``) is a star. Times (``"fit_time"``, ``"score_time"``)
+    and :func:`skopt_lab.metrics.n_parameters_scorer` are shown as positive
+    numbers (seconds, parameters; smaller is better), other metrics as
+    scored (greater is better). For :class:`~skopt_lab.HyperbandSearchCV`
+    the front is that of the rows trained with the largest budget, as its
+    ``pareto_front_``; rows of smaller budgets are grey dots. Candidates
+    whose score is not finite (failed fits) are not drawn.
+
+    Parameters
+    ----------
+    search : fitted search
+        ``BayesSearchCV`` or ``HyperbandSearchCV`` fitted with
+        ``objectives``, or any search whose ``cv_results_`` has the metrics
+        named by ``objectives`` (``RandomizedSearchCV`` with multi-metric
+        ``scoring``, for example).
+    objectives : list of two str, default=None
+        The objectives on the x and y axes: scorer names, ``"fit_time"`` or
+        ``"score_time"``. None takes the search's ``objectives``, which must
+        then be two.
+    ax : matplotlib Axes, default=None
+        Where to draw; None makes a new figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure drawn on.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skopt_lab import BayesSearchCV, MLPClassifier
+    >>> from skopt_lab.metrics import n_parameters_scorer
+    >>> from skopt_lab.plotting import plot_pareto_front
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = BayesSearchCV(
+    ...     MLPClassifier(max_iter=5, tol=None, random_state=0),
+    ...     {"hidden_layer_sizes": [(2,), (5,), (10,)]},
+    ...     scoring={"accuracy": "accuracy", "size": n_parameters_scorer},
+    ...     objectives=["accuracy", "size"], n_iter=3, cv=3, random_state=0,
+    ... ).fit(X, y)
+    >>> ax = plot_pareto_front(search).axes[0]
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('cross-validated accuracy', 'trainable parameters')
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    from .model_selection._pareto import objective_columns, pareto_ranks
+
+    _matplotlib_figure()
+    check_is_fitted(search, "cv_results_")
+    objectives = _pareto_objectives(search, objectives)
+    results = search.cv_results_
+    goodness = objective_columns(results, objectives)
+    (sign_x, label_x), (sign_y, label_y) = (_axis(search, name) for name in objectives)
+    shown = goodness * [sign_x, sign_y]
+    drawn = ~np.isnan(goodness).any(axis=1)
+    top = np.ones(len(goodness), dtype=bool)
+    if "n_resources" in results:
+        budgets = np.asarray(results["n_resources"])
+        top = budgets == budgets.max()
+    if list(objectives) == list(getattr(search, "objectives", None) or []) and hasattr(search, "pareto_front_"):
+        front = np.asarray(search.pareto_front_)
+    else:
+        rows = np.flatnonzero(top & drawn)
+        front = rows[pareto_ranks(goodness[rows]) == 1]
+
+    fig, ax, own_figure = _figure_and_axes(ax)
+    if (drawn & ~top).any():
+        lower = drawn & ~top
+        ax.scatter(*shown[lower].T, s=10, color="lightgray", label="smaller budgets")
+    ax.scatter(*shown[drawn & top].T, s=16, color="tab:blue", alpha=0.6, label="candidates")
+    if len(front):
+        ax.plot(*_staircase(shown[front], goodness[front]).T, color="tab:red", label="Pareto front")
+        ax.scatter(*shown[front].T, s=30, color="tab:red", zorder=3)
+    best = getattr(search, "best_index_", None)
+    if best is not None:
+        ax.scatter(*shown[best], s=200, marker="*", color="gold", edgecolor="black", zorder=4,
+                   label="refit choice")
+    for column, label, set_scale, axis in ((0, label_x, ax.set_xscale, ax.xaxis), (1, label_y, ax.set_yscale, ax.yaxis)):
+        counts = shown[drawn, column]  # sizes spanning decades read better on a log scale
+        if label == "trainable parameters" and counts.size and 0 < 10 * counts.min() < counts.max():
+            from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+            set_scale("log")
+            axis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+            axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+            axis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel(label_x)
+    ax.set_ylabel(label_y)
+    ax.set_title("Pareto front")
+    ax.grid(True, alpha=0.3)
+    _add_legend(ax, own_figure)
     return fig
 
 

@@ -12,7 +12,7 @@ from ._compare import EPOCHS
 from ._data import BUNDLED
 from ._errors import UsageError
 from ._search import N_ITER, SEARCHES
-from ._tune import OPTIMIZERS_TUNED
+from ._tune import OBJECTIVES, OPTIMIZERS_TUNED
 
 PROG = "skopt-lab"
 DEFAULT_OUT = Path("skopt_lab_output")
@@ -90,6 +90,23 @@ def _cv_folds(text):
     return value
 
 
+def _objective_list(text):
+    names = [name.strip() for name in text.split(",")]
+    unknown = [name for name in names if name not in OBJECTIVES]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown objective {', '.join(map(repr, unknown))}; choose at least two of {', '.join(OBJECTIVES)}"
+        )
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise argparse.ArgumentTypeError(f"{', '.join(twice)} named twice: name each objective once")
+    if len(names) < 2:
+        raise argparse.ArgumentTypeError(f"one objective ({names[0]}): give at least two, comma-separated")
+    if all(OBJECTIVES[name] is None for name in names):
+        raise argparse.ArgumentTypeError("only times: give at least one metric of the model, e.g. accuracy")
+    return names
+
+
 def _n_jobs(text):
     value = _integer(text)
     if value == 0:
@@ -132,6 +149,13 @@ def option_groups():
                help="worker processes running the search's fits, -1 for one per core (default: one per core when "
                "the search is large enough for them to pay for their start and the cores are free, else none)")
 
+    objectives = OptionGroup("several objectives (tune)")
+    objectives.add("--objectives", type=_objective_list, metavar="LIST",
+                   help="comma-separated objectives of a multi-objective Bayesian search, e.g. accuracy,n_parameters "
+                   f"(of {', '.join(OBJECTIVES)}; metrics are maximised, n_parameters and times minimised): "
+                   "the MLP's hidden layer sizes join the search, the Pareto front is printed and drawn "
+                   "(pareto_front.png), and the tuned model is the front's best on the first metric")
+
     output = OptionGroup("output (every command)")
     output.add("--out", type=Path, metavar="DIR",
                help=f"folder for the PNG figures and report.json, created if needed; the files of an earlier run "
@@ -139,7 +163,7 @@ def option_groups():
     output.add("--no-figures", action="store_true", help="write no figures and no report file")
     output.add("--json", action="store_true", help="print the report as JSON on stdout instead of tables")
     output.add("--quiet", action="store_true", help="no progress lines and no warnings on stderr")
-    return {"data": data, "training": training, "tuning": tuning, "output": output}
+    return {"data": data, "training": training, "tuning": tuning, "objectives": objectives, "output": output}
 
 
 COMMANDS = {  # command: (its option groups, summary, description)
@@ -155,7 +179,7 @@ COMMANDS = {  # command: (its option groups, summary, description)
         "Train one model per optimizer and compare their test metrics.",
     ),
     "tune": (
-        ("data", "training", "tuning", "output"),
+        ("data", "training", "tuning", "objectives", "output"),
         "tune hyperparameters on a data set",
         f"Search over the optimizers (default: {', '.join(OPTIMIZERS_TUNED)}), each with its learning rate "
         "around its default, a schedule, and the penalty alpha, by cross-validation on the training split.",
@@ -216,6 +240,8 @@ def _refuse_ignored_combinations(args):
         own = BUNDLED[args.dataset or "digits"][0]
         if not args.csv and args.task not in ("auto", own):
             raise UsageError(f"--task {args.task}: {args.dataset or 'digits'} is a {own} data set")
+    if getattr(args, "objectives", None) and args.search != "bayes":
+        raise UsageError(f"--objectives needs --search bayes: a {args.search} search has no multi-objective mode")
     if getattr(args, "search", None) == "grid" and args.n_iter is not None:
         raise UsageError("--n-iter is for bayes and random searches: a grid search evaluates its whole grid")
 

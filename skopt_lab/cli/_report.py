@@ -17,7 +17,7 @@ from ._errors import UsageError
 
 # Every figure a command may write (a command writes some of them); the
 # stale ones of an earlier run are removed when a run writes its own.
-FIGURES = ("loss_curves", "search_progress", "schedule", "importances", "partial_dependence")
+FIGURES = ("loss_curves", "search_progress", "schedule", "importances", "partial_dependence", "pareto_front")
 OUTPUTS = tuple(f"{name}.png" for name in FIGURES) + ("report.json",)
 
 
@@ -124,6 +124,17 @@ def _param(value):
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def pareto_table(front, objectives):
+    """The Pareto front of a multi-objective search as text: the refitted
+    member marked ``*``, the objectives, then the parameters."""
+    rows = [
+        {"": "*" if row["refitted"] else "",
+         **{key: cell(value) if key in objectives else _param(value) for key, value in row.items() if key != "refitted"}}
+        for row in front
+    ]  # fmt: skip
+    return format_table(rows)
+
+
 def jsonable(value):
     """``value`` with numpy numbers as Python ones, non-finite floats as
     None and other objects (optimizers, schedules) as their repr."""
@@ -193,6 +204,10 @@ def report(args, data_summary, notes, rows, tuned_summary, figures=None, table_n
         for note in tuning_notes:
             print(f"  {note}")
         _print_importances(tuned_summary)
+        if "pareto_front" in tuned_summary:
+            print()
+            print(f"Pareto front of {', '.join(tuned_summary['objectives'])} (cross-validated; * refitted):")
+            print(pareto_table(tuned_summary["pareto_front"], tuned_summary["objectives"]))
     for name, path in figures.items():
         print(f"Figure ({name}): {path}")
     if out is not None:

@@ -71,9 +71,11 @@ class SearchPlan:
         return 1 + self.candidates - self.initial if self.kind == "bayes" else 1
 
 
-def run_search(model, space, X, y, args, progress, scoring, fit_seconds=None):
+def run_search(model, space, X, y, args, progress, scoring, fit_seconds=None, objectives=None):
     """Search ``space`` around ``model`` as ``args`` say (--search, --n-iter,
-    --cv, --n-jobs, --random-state), saying how it goes on ``progress``."""
+    --cv, --n-jobs, --random-state), saying how it goes on ``progress``;
+    with ``objectives`` (a Bayesian search), for their Pareto front, the
+    refitted model being its best on the first metric."""
     plan = SearchPlan.of(args.search, space, args.n_iter, args.cv)
     n_jobs = search_jobs(args.n_jobs, plan, model, X, y, progress, fit_seconds)
     kwargs = dict(cv=args.cv, scoring=scoring, n_jobs=n_jobs, error_score=np.nan)
@@ -89,6 +91,7 @@ def run_search(model, space, X, y, args, progress, scoring, fit_seconds=None):
             n_initial_points=plan.initial,
             random_state=args.random_state,
             **kwargs,
+            **(dict(objectives=objectives, refit=next(iter(scoring))) if objectives else {}),
         )
     search.set_callbacks(SearchHeartbeat(progress, f"{args.search} search", plan.fits))
     started = time.perf_counter()
@@ -99,10 +102,12 @@ def run_search(model, space, X, y, args, progress, scoring, fit_seconds=None):
         search.fit(X, y)
     search.set_callbacks()
     n_candidates = len(search.cv_results_["params"])
+    found = (f"a Pareto front of {len(search.pareto_front_)}, the refitted one's cross-validated "
+             f"{search.refit} {search.best_score_:.3f}" if objectives else
+             f"best cross-validated {scoring} {search.best_score_:.3f}")  # fmt: skip
     progress.line(
         f"{args.search} search: {n_candidates} candidates × {search.n_splits_} folds = "
-        f"{n_candidates * search.n_splits_} fits and a refit in {time.perf_counter() - started:.1f}s, "
-        f"best cross-validated {scoring} {search.best_score_:.3f}"
+        f"{n_candidates * search.n_splits_} fits and a refit in {time.perf_counter() - started:.1f}s, {found}"
     )
     return search
 
@@ -144,3 +149,23 @@ def importances(search, prefix, random_state):
             raise
         return None, str(exc)
     return {name.removeprefix(prefix): share for name, share in shares.items()}, None
+
+
+def pareto_summary(search, prefix):
+    """The report's multi-objective part: the objectives, the metric the
+    refitted model was chosen on, and the Pareto front, one row per member
+    (best first on the first objective) with its cross-validated objectives
+    (parameters and seconds as positive numbers), its parameters, and
+    whether it is the refitted model."""
+    results, front = search.cv_results_, []
+    for index in search.pareto_front_:
+        row = {"refitted": bool(index == search.best_index_)}
+        for name in search.objectives:
+            if name in ("fit_time", "score_time"):
+                row[name] = results[f"mean_{name}"][index]
+            else:
+                value = results[f"mean_test_{name}"][index]
+                row[name] = int(round(-value)) if name == "n_parameters" else value
+        row.update({key.removeprefix(prefix): value for key, value in results["params"][index].items()})
+        front.append(row)
+    return {"objectives": list(search.objectives), "scoring": search.refit, "pareto_front": front}

@@ -73,7 +73,20 @@ class BayesSearchCV(RoundSearchCV):
 
     scoring : str, callable, list, tuple or dict, default=None
         As in ``RandomizedSearchCV``. With several metrics, the search
-        maximises the one named by ``refit``, which must then be a string.
+        maximises the one named by ``refit``, which must then be a string,
+        unless ``objectives`` names several.
+
+    objectives : list of str, default=None
+        Search for the trade-off between several objectives rather than the
+        best of one: at least two names, each a scorer name of ``scoring``
+        (``"score"`` for a single scorer), maximised, or ``"fit_time"``,
+        ``"score_time"`` (the mean seconds of ``cv_results_``), minimised.
+        The search then aims at the whole Pareto front (the candidates that
+        no other is at least as good as on every objective and better on
+        one; see Notes) and publishes it as ``pareto_front_``. A scorer can
+        measure anything about the fitted model, its size for example
+        (:func:`skopt_lab.metrics.n_parameters_scorer`). Times depend on the
+        machine's load: a search with one is not reproducible.
 
     n_jobs : int, default=None
         Number of jobs to run in parallel; the fits of one round are run
@@ -81,7 +94,10 @@ class BayesSearchCV(RoundSearchCV):
 
     refit : bool, str, or callable, default=True
         Refit the best estimator on the whole data; see
-        ``RandomizedSearchCV``.
+        ``RandomizedSearchCV``. With ``objectives``, True chooses the member
+        of the front with the best first objective, the name of an objective
+        the member best on it, and a callable (scikit-learn's convention)
+        gets ``cv_results_`` and returns the index to refit.
 
     cv : int, cross-validation generator or an iterable, default=None
         Cross-validation splitting strategy, as in ``RandomizedSearchCV``.
@@ -131,13 +147,20 @@ class BayesSearchCV(RoundSearchCV):
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         One entry per candidate, in evaluation order, with the same keys as
-        ``RandomizedSearchCV``'s.
+        ``RandomizedSearchCV``'s; with ``objectives`` also ``pareto_rank``:
+        1 on the front, 2 on the front of the others, and so on (a candidate
+        whose fit failed ranks last).
+
+    pareto_front_ : ndarray of int
+        With ``objectives``: the indices into ``cv_results_`` of the front,
+        ordered by the first objective, best first (ties by the next).
 
     best_estimator_ : estimator
         The estimator refitted with the best parameters, if ``refit``.
 
     best_score_ : float
-        Mean cross-validated score of the best candidate.
+        Mean cross-validated score of the best candidate (with
+        ``objectives``, of the objective it was chosen by, unless a time).
 
     best_params_ : dict
         Parameters of the best candidate.
@@ -180,6 +203,19 @@ class BayesSearchCV(RoundSearchCV):
     The acquisition is maximised over thousands of random candidates, the
     best of which are refined by a local random search on their numeric
     parameters. No candidate is evaluated twice.
+
+    With ``objectives``, each proposal maximises ParEGO's scalarization of
+    them (Knowles, IEEE TEC 2006) with weights ``w`` drawn at random on the
+    simplex, a new draw per proposal: every objective is replaced by its
+    rank among the candidates so far, rescaled to [0, 1], and a candidate
+    scores minus its augmented Chebyshev distance to the best ranks,
+    ``max_j w_j d_j + 0.05 * sum_j w_j d_j``. Each draw aims at another
+    part of the front, with the Gaussian-process model and acquisition of a
+    single objective. Ranks, rather than Knowles' min-max rescaling, make
+    the proposals independent of the objectives' units, as the front is: on
+    ``benchmarks/bench_multiobjective.py`` (accuracy against the number of
+    parameters of an MLP) min-max rescaling let the few large networks
+    squeeze all small ones together, and the search neglected them.
 
     Every round is recorded, also one whose fits all fail (with
     ``error_score``); only if every fit of the search fails does it raise,
@@ -225,6 +261,7 @@ class BayesSearchCV(RoundSearchCV):
         "xi": [Interval(Real, 0, None, closed="left")],
         "kappa": [Interval(Real, 0, None, closed="left")],
         "n_points": [Interval(Integral, 1, None, closed="left")],
+        "objectives": [list, tuple, None],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "checkpoint": [str, os.PathLike, None],
@@ -242,6 +279,7 @@ class BayesSearchCV(RoundSearchCV):
         kappa=1.96,
         n_points=1,
         scoring=None,
+        objectives=None,
         n_jobs=None,
         refit=True,
         cv=None,
@@ -260,6 +298,7 @@ class BayesSearchCV(RoundSearchCV):
         self.xi = xi
         self.kappa = kappa
         self.n_points = n_points
+        self.objectives = objectives
         self.random_state = random_state
         self.warm_start = warm_start
         self.checkpoint = checkpoint
@@ -303,8 +342,9 @@ class BayesSearchCV(RoundSearchCV):
         if n_done < n_initial:
             batch = proposer.initial(n_initial - n_done, seen)
         else:
-            s, u, scores = self._observations(state.rows)
-            batch = proposer.propose(s, u, scores, min(self.n_points, n_iter - n_done), seen)
+            n_points = min(self.n_points, n_iter - n_done)
+            s, u, scores = self._observations(state.rows, n_points, proposer.rng, state.rows)
+            batch = proposer.propose(s, u, scores, n_points, seen)
         if not batch:
             warnings.warn(
                 f"No unevaluated candidate is left after {n_done} of "

@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.base import is_classifier
 
 from .._compat import BaseSearchCV, Interval, StrOptions, _fit_context, _num_samples
+from ._pareto import pareto_ranks
 from ._search import RoundSearchCV, Task, learner
 
 
@@ -93,7 +94,25 @@ class HyperbandSearchCV(RoundSearchCV):
 
     scoring : str, callable, list, tuple or dict, default=None
         As in ``RandomizedSearchCV``. With several metrics, the search
-        promotes by the one named by ``refit``, which must then be a string.
+        promotes by the one named by ``refit``, which must then be a string,
+        unless ``objectives`` names several.
+
+    objectives : list of str, default=None
+        Search for the trade-off between several objectives, as in
+        :class:`BayesSearchCV`: at least two scorer names of ``scoring``
+        (maximised) or ``"fit_time"``, ``"score_time"`` (minimised). A rung
+        then promotes by NSGA-II's rule: lowest Pareto rank first, and
+        within a rank the largest crowding distance (the candidates that
+        spread the front); it promotes its whole Pareto front when that is
+        more than ``1 / factor`` of it (no member of a front is better than
+        another, as successive halving always keeps the best of one
+        objective), and ``proposer="bayes"`` draws ParEGO's random
+        scalarizations. The Pareto front, ``pareto_front_``, is that of the
+        rows trained with the largest budget reached: a front mixing budgets
+        would compare models trained for different times. With
+        ``resource="epochs"``, ``"fit_time"`` is the time a fold model
+        trained up to the row's budget, over all its rungs
+        (``cv_results_["mean_total_fit_time"]``).
 
     cv : int, cross-validation generator or an iterable, default=5
         Cross-validation splitting strategy, as in ``RandomizedSearchCV``.
@@ -110,6 +129,9 @@ class HyperbandSearchCV(RoundSearchCV):
         unless a callback stopped the search earlier) and, for ``"epochs"``,
         by ``partial_fit`` from a fresh model, so no ``tol`` stops it early;
         ``"n_samples"`` refits on every row. See ``RandomizedSearchCV``.
+        With ``objectives``, True chooses the member of the front with the
+        best first objective, the name of an objective the member best on
+        it, and a callable gets ``cv_results_`` and returns an index.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the candidates, the model and the subsamples: an int makes the
@@ -148,7 +170,14 @@ class HyperbandSearchCV(RoundSearchCV):
         ``RandomizedSearchCV``'s plus ``n_resources`` (the budget), ``iter``
         (the rung: 0 for ``min_resources``, up to the rung of
         ``max_resources``) and ``bracket``. The fit time of a row is that of
-        its rung only.
+        its rung only. With ``objectives``, ``pareto_rank`` ranks each row
+        among the rows of the same budget (1 on their front), and, if
+        ``"fit_time"`` is one, ``mean_total_fit_time`` adds up the rungs.
+
+    pareto_front_ : ndarray of int
+        With ``objectives``: the indices into ``cv_results_`` of the front
+        of the rows trained with the largest budget reached, ordered by the
+        first objective, best first (ties by the next).
 
     best_estimator_ : estimator
         The best candidate trained with ``max_resources`` on the whole data,
@@ -204,8 +233,9 @@ class HyperbandSearchCV(RoundSearchCV):
     in the Hyperband paper. A candidate whose training fails on any fold is
     not promoted. The model of ``proposer="bayes"`` learns from the rung
     with the largest budget that holds at least 10 scores, or twice as many
-    as the model has inputs; its batch of candidates is spread out by a
-    constant liar, as ``BayesSearchCV``'s ``n_points``.
+    as the model has inputs (with ``objectives``, 10: every point of the
+    batch has its own weighting of them); its batch of candidates is spread
+    out by a constant liar, as ``BayesSearchCV``'s ``n_points``.
 
     A scikit-learn callback (``set_callbacks``) sees each rung as a task
     named ``"round"``; when its ``on_fit_task_end`` returns True, the search
@@ -262,6 +292,7 @@ class HyperbandSearchCV(RoundSearchCV):
         "factor": [Interval(Real, 1, None, closed="neither")],
         "proposer": [StrOptions({"bayes", "random"})],
         "n_brackets": [Interval(Integral, 1, None, closed="left"), None],
+        "objectives": [list, tuple, None],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "checkpoint": [str, os.PathLike, None],
@@ -279,6 +310,7 @@ class HyperbandSearchCV(RoundSearchCV):
         proposer="bayes",
         n_brackets=2,
         scoring=None,
+        objectives=None,
         cv=5,
         n_jobs=None,
         refit=True,
@@ -295,6 +327,7 @@ class HyperbandSearchCV(RoundSearchCV):
         self.factor = factor
         self.proposer = proposer
         self.n_brackets = n_brackets
+        self.objectives = objectives
         self.random_state = random_state
         self.warm_start = warm_start
         self.checkpoint = checkpoint
@@ -464,24 +497,27 @@ class HyperbandSearchCV(RoundSearchCV):
     def _propose(self, state, proposer, n):
         """``n`` new candidates: from the model if it has enough to learn from."""
         seen = state.seen(proposer.space)
-        rows = self._model_rows(state.rows, proposer.space.width) if self.proposer == "bayes" else []
+        # With objectives every point of the batch gets its own weights (and
+        # model fit), which spreads the batch: BayesSearchCV's 10 rows are
+        # enough (on bench_multiobjective, waiting for 2 * width rows left
+        # four brackets random and cost a tenth of the hypervolume).
+        needed = 10 if self.objectives is not None else max(10, 2 * proposer.space.width)
+        rows = self._model_rows(state.rows, needed) if self.proposer == "bayes" else []
         if not rows:
             return proposer.initial(n, seen)
-        s, u, scores = self._observations(rows)
+        s, u, scores = self._observations(rows, n, proposer.rng, state.rows)
         return proposer.propose(s, u, scores, n, seen)
 
     @staticmethod
-    def _model_rows(rows, width):
-        """The rows of the highest rung with enough of them for the model.
+    def _model_rows(rows, needed):
+        """The rows of the highest rung with at least ``needed`` of them.
 
         Enough is what BayesSearchCV's initial design gives its model by
-        default, 10, or twice the model's inputs (``width``) if that is more:
-        a bracket asks for a whole batch of candidates at once, and a
-        Gaussian process fitted to fewer points is so unsure away from them
-        that the batch goes to the corners of the space (seen with 9 points
-        and 5 inputs).
+        default, 10, or twice the model's inputs if that is more: a bracket
+        asks for a whole batch of candidates at once, and a Gaussian process
+        fitted to fewer points is so unsure away from them that the batch
+        goes to the corners of the space (seen with 9 points and 5 inputs).
         """
-        needed = max(10, 2 * width)
         by_rung = {}
         for row in rows:
             by_rung.setdefault(row.info["iter"], []).append(row)
@@ -494,10 +530,15 @@ class HyperbandSearchCV(RoundSearchCV):
         bracket = progress["bracket"]
         promoted = []
         if bracket["rung"] < len(plan["rung_resources"]) - 1:
-            scores = {row.candidate: self._objective(row) for row in rows}
-            trained = [row.candidate for row in rows if row.status == "ok" and np.isfinite(scores[row.candidate])]
-            ranked = sorted(trained, key=lambda candidate: -scores[candidate])
-            promoted = ranked[: max(1, floor(len(rows) / self.factor))]
+            n_promoted = max(1, floor(len(rows) / self.factor))
+            if self.objectives is not None:
+                # No member of a rung's Pareto front is better than another:
+                # as successive halving always keeps the best of one
+                # objective, it keeps the whole front of several.
+                values = self._objective_matrix(rows, state.rows)
+                on_front = (pareto_ranks(values) == 1) & ~np.isnan(values).any(axis=1)
+                n_promoted = max(n_promoted, int(on_front.sum()))
+            promoted = self._ranked(rows, state.rows)[:n_promoted]
         for candidate in bracket["alive"]:
             if candidate not in promoted:
                 state.models.pop(candidate, None)
@@ -509,7 +550,8 @@ class HyperbandSearchCV(RoundSearchCV):
             progress["bracket"] = None
 
     def _best_index(self, results, refit_metric):
-        """The best candidate among those trained with the largest budget."""
+        """The best candidate among those trained with the largest budget
+        (with several objectives, ``_pareto_choice`` chooses instead)."""
         if callable(self.refit):
             return super()._best_index(results, refit_metric)
         top = np.flatnonzero(results["n_resources"] == np.max(results["n_resources"]))

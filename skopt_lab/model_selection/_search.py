@@ -22,6 +22,11 @@ A subclass describes its search by hooks that take and return plain data:
 - ``_settings(plan)``, ``_new_progress(rng)``, ``_new_proposer(space, rng)``
   and ``_best_index(results, refit_metric)`` as their names say.
 
+With several ``objectives`` the same loop runs: the proposer maximises one
+random scalarization of them per proposal (``_observations``), rounds rank
+rows by Pareto rank and crowding (``_ranked``), and ``cv_results_`` gets
+``pareto_rank``; see :mod:`._pareto`.
+
 The loop trains and scores the tasks (:class:`_Evaluator`), records one
 :class:`~._state.Row` per task, writes the checkpoint and asks the callbacks
 whether to stop. A task's budget is trained the way ``plan["resource"]``
@@ -35,7 +40,7 @@ import inspect
 import os
 import time
 import warnings
-from copy import deepcopy
+from copy import copy, deepcopy
 from dataclasses import dataclass, field
 from itertools import product
 from numbers import Integral
@@ -50,7 +55,7 @@ from sklearn.utils import _safe_indexing, check_random_state, indexable, resampl
 from sklearn.utils.parallel import Parallel, delayed
 
 from .._compat import (
-    BaseSearchCV,
+    RefitCheckedSearchCV,
     _check_method_params,
     _fit_and_score,
     _fit_context,
@@ -64,6 +69,19 @@ from .._compat import (
     select_best_index,
 )
 from .._engine.trainer import PROPAGATE_INTERRUPT
+from ._pareto import (
+    TIMES,
+    check_objectives,
+    check_scored,
+    front_order,
+    objective_columns,
+    objective_matrix,
+    parego_scores,
+    promotion_order,
+    random_weights,
+    ranks_by_group,
+    total_fit_times,
+)
 from ._space import Space
 from ._state import (
     Row,
@@ -105,7 +123,7 @@ class Task:
     seed: int = None
 
 
-class RoundSearchCV(BaseSearchCV):
+class RoundSearchCV(RefitCheckedSearchCV):
     """Base class of searches that run in rounds around a SearchState."""
 
     # --------------------------------------------------------------- hooks
@@ -115,12 +133,16 @@ class RoundSearchCV(BaseSearchCV):
 
     def _settings(self, plan):
         """Settings a resumed search must share with the one that saved."""
-        return {
+        settings = {
             "search": type(self).__name__,
             "estimator": type(self.estimator).__name__,
             "scoring": _describe_scoring(self.scoring),
-            "refit metric": self.refit if isinstance(self.refit, str) else None,
+            "refit metric": self.refit if isinstance(self.refit, str) and self.objectives is None else None,
         }
+        if self.objectives is not None:
+            # Only when set: a single-objective checkpoint keeps its format.
+            settings["objectives"] = list(self.objectives)
+        return settings
 
     def _new_proposer(self, space, rng):
         return Proposer(space, rng=rng)
@@ -222,7 +244,9 @@ class RoundSearchCV(BaseSearchCV):
         results, names = self._results(state, space, plan)
         multimetric = self._multimetric(names)
         refit_metric = self.refit if multimetric else "score"
-        if callable(self.scoring) and multimetric:
+        if self.objectives is not None:
+            check_scored(self.objectives, names)
+        elif callable(self.scoring) and multimetric:
             check_refit_for_multimetric(self, names)
 
         fitted = {
@@ -233,7 +257,9 @@ class RoundSearchCV(BaseSearchCV):
             "cv_results_": results,
             "search_state_": state,
         }
-        if self.refit or not multimetric:
+        if self.objectives is not None:
+            fitted.update(self._pareto_choice(results, state.rows))
+        elif self.refit or not multimetric:
             best = int(self._best_index(results, refit_metric))
             fitted.update(best_index_=best, best_params_=results["params"][best])
             if not callable(self.refit):
@@ -254,7 +280,8 @@ class RoundSearchCV(BaseSearchCV):
             return scorer, scorer
         named = self.scoring.items() if isinstance(self.scoring, dict) else ((name, name) for name in self.scoring)
         by_name = {name: check_scoring(self.estimator, s) for name, s in named}
-        check_refit_for_multimetric(self, by_name)
+        if self.objectives is None:
+            check_refit_for_multimetric(self, by_name)
         return scorer, by_name
 
     def _start_state(self, space, plan, data):
@@ -302,8 +329,13 @@ class RoundSearchCV(BaseSearchCV):
         if rows[0].resource is not None:
             more["n_resources"] = [row.resource for row in rows]
         more.update({key: [row.info[key] for row in rows] for key in rows[0].info})
+        if self.objectives is not None and "fit_time" in self.objectives and plan.get("resource") == "epochs":
+            more["mean_total_fit_time"] = total_fit_times(rows, rows)
         params = [self._params(space, row, row.resource, plan) for row in rows]
-        return format_results(self, params, len(rows[0].fit_errors), outs, more), names
+        results = format_results(self, params, len(rows[0].fit_errors), outs, more)
+        if self.objectives is not None:
+            results["pareto_rank"] = self._pareto_ranks(results, rows)
+        return results, names
 
     def _multimetric(self, names):
         """Whether there are several metrics (a callable scorer that returns
@@ -316,6 +348,8 @@ class RoundSearchCV(BaseSearchCV):
             # Non-finite scores are warned about once, at the end of the search.
             warnings.simplefilter("ignore", UserWarning)
             results, _ = self._results(state, space, plan)
+        if self.objectives is not None:
+            return {"cv_results_": results, **self._pareto_choice(results, state.rows, final=False)}
         metric = self.refit if "mean_test_score" not in results else "score"
         best = int(self._best_index(results, metric))
         return {
@@ -351,6 +385,9 @@ class RoundSearchCV(BaseSearchCV):
         return fitted
 
     def _check_objective(self, multimetric):
+        if self.objectives is not None:
+            check_objectives(self.objectives, self._metric_names(), self.refit)
+            return
         if multimetric and not isinstance(self.refit, str):
             raise ValueError(
                 f"With multi-metric scoring, {type(self).__name__} maximises the metric "
@@ -367,18 +404,142 @@ class RoundSearchCV(BaseSearchCV):
         check_refit_for_multimetric(self, row.test_scores)
         return row.mean_test_score(self.refit)
 
-    def _observations(self, rows):
-        """``(s, u, scores)`` arrays of ``rows``, for the proposer's model."""
+    def _observations(self, rows, n, rng, history):
+        """``(s, u, scores)`` arrays of ``rows``, for the proposer's model to
+        choose ``n`` points: the objective's scores, or with several
+        objectives one column of ParEGO's scores per point, each for weights
+        drawn with ``rng`` (the proposer's generator). ``history`` is every
+        row so far."""
         s = np.array([row.subspace for row in rows])
         u = np.array([row.unit for row in rows])
-        return s, u, np.array([self._objective(row) for row in rows])
+        if self.objectives is None:
+            return s, u, np.array([self._objective(row) for row in rows])
+        weights = random_weights(rng, n, len(self.objectives))
+        return s, u, parego_scores(self._objective_matrix(rows, history), weights)
+
+    # ------------------------------------------------- several objectives
+    def _metric_names(self):
+        """The scorer names of ``scoring`` (``["score"]`` for one scorer);
+        None for a callable, which tells them only when it scores."""
+        if callable(self.scoring):
+            return None
+        return list(self.scoring) if isinstance(self.scoring, _MULTIMETRIC) else ["score"]
+
+    def _check_refit(self, scores):
+        """scikit-learn's check of ``refit``, which it runs wherever it builds
+        the scorers; with objectives, :meth:`_check_objective` checks it."""
+        if self.objectives is None:
+            super()._check_refit(scores)
+
+    def _objective_matrix(self, rows, history):
+        """The objectives of ``rows``, larger is better (see :mod:`._pareto`);
+        a model continued from rung to rung (``resource="epochs"``) counts
+        its earlier rungs of ``history`` in its fit time."""
+        # A callable scoring tells its metrics' names only when it scores.
+        scored = next((row.test_scores for row in rows if row.status == "ok"), None)
+        check_scored(self.objectives, scored)
+        continued = getattr(self, "resource", None) == "epochs"
+        return objective_matrix(rows, self.objectives, history if continued else None)
+
+    def _ranked(self, rows, history):
+        """The candidates of ``rows`` that trained (status ok, finite
+        objectives), best first: by the objective's score, or with several
+        objectives by Pareto rank, then crowding distance (NSGA-II's rule).
+        ``history`` is every row so far."""
+        if self.objectives is None:
+            scores = {row.candidate: self._objective(row) for row in rows}
+            trained = [row.candidate for row in rows if row.status == "ok" and np.isfinite(scores[row.candidate])]
+            return sorted(trained, key=lambda candidate: -scores[candidate])
+        return [rows[i].candidate for i in promotion_order(self._objective_matrix(rows, history))]
+
+    def _pareto_values(self, results, rows):
+        """The objectives of ``cv_results_``, larger is better; NaN for a row
+        whose fit failed (whatever its ``error_score``)."""
+        values = objective_columns(results, self.objectives)
+        values[[row.status != "ok" for row in rows]] = np.nan
+        return values
+
+    def _pareto_ranks(self, results, rows):
+        """``cv_results_["pareto_rank"]``: the rank of each row among the rows
+        trained with the same budget; a failed row ranks last."""
+        values = self._pareto_values(results, rows)
+        return ranks_by_group(values, results.get("n_resources", np.zeros(len(rows))))
+
+    def _pareto_front(self, results, rows):
+        """``pareto_front_``: the rows of rank 1 (among those of the largest
+        budget), best first on the first objective, ties on the next."""
+        values = self._pareto_values(results, rows)
+        on_front = (results["pareto_rank"] == 1) & ~np.isnan(values).any(axis=1)
+        if "n_resources" in results:
+            budgets = np.asarray(results["n_resources"])
+            on_front &= budgets == budgets.max()
+        return front_order(values, np.flatnonzero(on_front))
+
+    def _pareto_choice(self, results, rows, final=True):
+        """``pareto_front_`` and the choice on it: ``best_index_``,
+        ``best_params_`` and, for a scored objective, ``best_score_``. A
+        ``final`` choice with nothing to choose from raises if it is to be
+        refitted."""
+        front = self._pareto_front(results, rows)
+        chosen = {"pareto_front_": front}
+        name = self.refit if isinstance(self.refit, str) else self.objectives[0]
+        if callable(self.refit):
+            best = int(select_best_index(self.refit, None, results))
+        elif len(front):
+            best = int(front[np.argmax(objective_columns(results, [name])[front, 0])])
+        elif self.refit and final:
+            raise ValueError(
+                "Every candidate trained with the largest budget failed: there is no Pareto "
+                "front to refit a model from (see the FitFailedWarning)."
+            )
+        else:
+            return chosen
+        chosen.update(best_index_=best, best_params_=results["params"][best])
+        if not callable(self.refit) and name not in TIMES:
+            chosen["best_score_"] = results[f"mean_test_{name}"][best]
+        return chosen
+
+    def score(self, X, y=None, **params):
+        """The score of ``best_estimator_`` on the given data.
+
+        As ``RandomizedSearchCV.score``; with several ``objectives``, the
+        score of the scorer ``refit`` names, else of the first objective
+        that is a scorer.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Targets; None for unsupervised learning.
+        **params : dict
+            Parameters passed to the scorer (with metadata routing enabled).
+
+        Returns
+        -------
+        score : float
+            The score of ``best_estimator_``.
+        """
+        if self.objectives is None or not self.refit or not getattr(self, "multimetric_", False):
+            return super().score(X, y, **params)
+        scored = [name for name in self.objectives if name not in TIMES]
+        if not scored:
+            raise ValueError(
+                f"objectives={self.objectives!r} has no scorer, so score has none to use: "
+                "call best_estimator_'s methods directly."
+            )
+        metric = self.refit if isinstance(self.refit, str) and self.refit in scored else scored[0]
+        # scikit-learn's score uses the scorer refit names: a copy names the metric.
+        view = copy(self)
+        view.refit = metric
+        return RefitCheckedSearchCV.score(view, X, y, **params)
 
 
 # Every attribute a fit may publish; those it does not set this time are
 # removed, so that none is left from an earlier fit with other settings.
 _PUBLISHED = (
     "n_splits_", "multimetric_", "scorer_", "cv_results_", "search_state_", "best_index_", "best_params_",
-    "best_score_", "best_estimator_", "refit_time_", "feature_names_in_",
+    "best_score_", "best_estimator_", "refit_time_", "feature_names_in_", "pareto_front_",
 )  # fmt: skip
 
 

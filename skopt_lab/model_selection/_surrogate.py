@@ -152,29 +152,40 @@ class Proposer:
     def propose(self, s_obs, u_obs, scores, n, seen):
         """``n`` new points, chosen one after the other by the acquisition.
 
-        Each point after the first is chosen as if the previous ones had
-        scored the worst score seen so far (a pessimistic constant liar), so
-        the batch spreads out instead of piling onto one optimum. Returns
-        fewer than ``n`` points only when no unseen candidate is left.
+        ``scores`` is what the model learns to maximise: one score per
+        observation, or an array of shape (n_observations, n) with one column
+        per point to choose (ParEGO's scalarizations of several objectives,
+        each with its own Gaussian-process fit). Each point after the first
+        is chosen as if the previous ones had scored the worst score seen so
+        far (a pessimistic constant liar), so the batch spreads out instead
+        of piling onto one optimum. Returns fewer than ``n`` points only when
+        no unseen candidate is left.
         """
+        scores = np.asarray(scores, dtype=float)
         if not np.isfinite(scores).any():
             return self.initial(n, seen)
-        y = _standardise(scores)
+        per_point = scores.ndim == 2
         X = self.space.features(s_obs, self.space.values(s_obs, u_obs))
         with threadpool_limits(1), warnings.catch_warnings():
             # Hyperparameters at their bounds (an irrelevant parameter's long
             # length scale) are expected here and say nothing to the user.
             warnings.simplefilter("ignore", ConvergenceWarning)
-            gp = GaussianProcessRegressor(
-                self._kernel, optimizer=_two_start_lbfgs(self._default_theta)
-            ).fit(X, y)
-            self._kernel = gp.kernel_
             s_pool, u_pool = self._pool()
             # The pool's model inputs, computed once for the whole batch.
             X_pool = self._features(s_pool, u_pool)
-            incumbent = np.argmax(y)
             chosen = []
-            for _ in range(n):
+            for i in range(n):
+                observed = _standardise(scores[:, i] if per_point else scores)
+                y = np.r_[observed, np.full(len(chosen), observed.min())]
+                # The kernel's hyperparameters are fitted to each new target;
+                # a liar only adds a point to the same one.
+                refit = i == 0 or per_point
+                gp = GaussianProcessRegressor(
+                    self._kernel, optimizer=_two_start_lbfgs(self._default_theta) if refit else None
+                ).fit(X, y)
+                if refit:
+                    self._kernel = gp.kernel_
+                incumbent = np.argmax(observed)
                 s_cand, u_cand = self._candidates(
                     gp, y, s_pool, u_pool, X_pool, s_obs[incumbent], u_obs[incumbent]
                 )
@@ -184,8 +195,6 @@ class Proposer:
                 chosen += point
                 s_new, u_new, v_new = point[0]
                 X = np.vstack([X, self.space.features(np.array([s_new]), v_new[None])])
-                y = np.r_[y, y.min()]
-                gp = GaussianProcessRegressor(gp.kernel_, optimizer=None).fit(X, y)
         return chosen
 
     def _features(self, s, u):

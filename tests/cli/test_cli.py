@@ -376,6 +376,46 @@ def test_tune_with_too_few_candidates_for_importances_says_so_and_draws_none(cap
     assert not {"importances.png", "partial_dependence.png"} & written
 
 
+def _dominated(point, others):
+    return any(all(o >= p for o, p in zip(other, point)) and other != point for other in others)
+
+
+def test_tune_with_objectives_prints_draws_and_reports_the_pareto_front(capsys, tmp_path):
+    code, out, err = run(capsys, "tune", "--objectives", "accuracy,n_parameters", "--n-iter", "10", "--max-iter", "5",
+                         "--out", str(tmp_path), "--quiet")  # fmt: skip
+    assert code == 0, err
+    report = json.loads((tmp_path / "report.json").read_text())
+    tuning = report["tuning"]
+    assert tuning["objectives"] == ["accuracy", "n_parameters"] and tuning["scoring"] == "accuracy"
+    front = tuning["pareto_front"]
+    # The members are non-dominated among themselves (accuracy up, size down), best accuracy first, and the
+    # refitted model is the most accurate, whose score is the tuned model's cross-validated score.
+    points = [(row["accuracy"], -row["n_parameters"]) for row in front]
+    assert not any(_dominated(point, points) for point in points)
+    assert [row["accuracy"] for row in front] == sorted((row["accuracy"] for row in front), reverse=True)
+    assert [row["refitted"] for row in front] == [True] + [False] * (len(front) - 1)
+    assert front[0]["accuracy"] == tuning["best_cv_score"]
+    for row in front:  # the sizes searched, 64 pixels in and 10 classes out, counted as the MLP counts them
+        (hidden,) = row["hidden_layer_sizes"]
+        assert hidden in (4, 8, 16, 32, 64) and row["n_parameters"] == 64 * hidden + hidden + hidden * 10 + 10
+    assert Path(report["figures"]["pareto_front"]).read_bytes()[:8] == PNG_SIGNATURE
+    # stdout prints the same front, one line per member, the refitted one marked
+    table = out[out.index("Pareto front of accuracy, n_parameters (cross-validated; * refitted):"):].splitlines()
+    assert table[1].split()[:2] == ["accuracy", "n_parameters"]
+    for line, row in zip(table[2:], front):
+        assert line.startswith("*" if row["refitted"] else " ")
+        assert f"{row['accuracy']:.3f}" in line and str(row["n_parameters"]) in line
+    assert table[2 + len(front)].startswith("Figure (")
+
+
+def test_objectives_of_the_other_task_are_refused_before_any_training(capsys, monkeypatch):
+    from skopt_lab.cli import _tune
+
+    monkeypatch.setattr(_tune, "run_search", lambda *args, **kwargs: pytest.fail("a search ran"))
+    code, _, err = run(capsys, "tune", "--dataset", "wine", "--objectives", "r2,n_parameters", "--quiet")
+    assert code == 2 and "r2 is not a classification metric" in err
+
+
 def test_tune_a_regressor(capsys):
     report = run_json(capsys, "tune", "--dataset", "diabetes", "--estimator", "mlp", "--n-iter", "3",
                       "--no-figures", *FAST)
@@ -820,6 +860,16 @@ def test_explicit_n_jobs_is_respected_and_the_probe_decides_only_without_it(caps
         (["compare", "--dataset", "iris", "--task", "regression"], "--task regression: iris is a classification data set"),
         (["tune", "--task", "regression"], "--task regression: digits is a classification data set"),
         (["tune", "--dataset", "diabetes", "--task", "classification"], "--task classification: diabetes is a regression"),
+        # --objectives: names checked before any data is read
+        (["tune", "--objectives", "accuracy,size"], "unknown objective 'size'; choose at least two of accuracy, "),
+        (["tune", "--objectives", "accuracy"], "one objective (accuracy): give at least two"),
+        (["tune", "--objectives", "fit_time,accuracy,fit_time"], "fit_time named twice: name each objective once"),
+        (["tune", "--objectives", "fit_time,score_time"], "only times: give at least one metric of the model"),
+        (["tune", "--objectives", "accuracy,n_parameters", "--search", "random"], "--objectives needs --search bayes"),
+        (["tune", "--dataset", "diabetes", "--objectives", "accuracy,n_parameters"],
+         "--objectives accuracy,n_parameters: accuracy is not a regression metric"),
+        (["compare", "--objectives", "accuracy,n_parameters"], "compare does not take --objectives (an option of tune"),
+        (["demo", "--objectives", "accuracy,n_parameters"], "demo does not take --objectives"),
         (["tune", "--search", "grid", "--n-iter", "5"], "--n-iter is for bayes and random searches: a grid search "
                                                         "evaluates its whole grid"),
         (["demo", "--n-iter", "5", "--search", "grid"], "--n-iter is for bayes and random searches"),
@@ -891,5 +941,6 @@ def test_help_documents_every_option(capsys):
             for option in action.option_strings:
                 assert option in text, option
             assert action.help, action.option_strings
-    for group in ("data (compare, tune)", "training (every command)", "tuning (demo, tune)", "output (every command)"):
+    for group in ("data (compare, tune)", "training (every command)", "tuning (demo, tune)", "several objectives (tune)",
+                  "output (every command)"):
         assert group in text
