@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from ._protocol import Transform, global_norm
+from ._protocol import Transform, global_norm, same_layout
 
 
 def _ema(average, value, decay, scratch):
@@ -711,6 +711,7 @@ class ScheduleFreeState:
     # sequence z, in units of the learning rate, which stays constant.
     z_minus_y: list
     lr_scale: np.ndarray | None
+    learning_rate: float  # the α of D's units
 
 
 @dataclasses.dataclass(frozen=True)
@@ -772,7 +773,21 @@ class ScheduleFree(Transform):
     weight_lr_power: float = 2.0
 
     def init(self, params, context):
-        return ScheduleFreeState(count=0, lr_max=-1.0, weight_sum=0.0, z_minus_y=_zeros(params), lr_scale=context.lr_scale)
+        return ScheduleFreeState(
+            count=0, lr_max=-1.0, weight_sum=0.0, z_minus_y=_zeros(params), lr_scale=context.lr_scale,
+            learning_rate=self.learning_rate,
+        )  # fmt: skip
+
+    def resume(self, state, previous, *, keep_schedule=False):
+        """Continue both sequences; under a new learning rate, z stays where
+        it was (D is rescaled to the new α)."""
+        if not same_layout(state, previous):
+            return state
+        if previous.learning_rate != self.learning_rate:
+            for d in previous.z_minus_y:
+                d *= previous.learning_rate / self.learning_rate
+            previous.learning_rate = self.learning_rate
+        return previous
 
     def update(self, updates, state, params, scratch):
         k, beta = state.count, self.beta
