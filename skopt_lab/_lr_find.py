@@ -25,6 +25,17 @@ DIVERGENCE_FACTOR = 4.0
 class LRFinderResult:
     """What :func:`lr_find` found: the loss at each learning rate.
 
+    Parameters
+    ----------
+    learning_rates : array-like of shape (n_run,)
+        The learning rate of each step run.
+    raw_losses : array-like of shape (n_run,)
+        Each step's mini-batch loss, before the step.
+    diverged : bool
+        Whether the test stopped early because the loss diverged.
+    label : str
+        The optimizer's name, for the figure.
+
     Attributes
     ----------
     learning_rates : ndarray of shape (n_run,)

@@ -302,8 +302,12 @@ class Muon(
         The factor ρ of the step for a matrix's shape.
     adamw_learning_rate : float, default=3e-4
         Step size of the other parameters.
-    adamw_beta_1, adamw_beta_2, adamw_epsilon : float, default=0.9, 0.999, 1e-8
-        AdamW's moments and ε for the other parameters.
+    adamw_beta_1 : float, default=0.9
+        AdamW's decay of the first moment, for the other parameters.
+    adamw_beta_2 : float, default=0.999
+        AdamW's decay of the second moment.
+    adamw_epsilon : float, default=1e-8
+        AdamW's ε.
     adamw_weight_decay : float, default=0.01
         AdamW's decoupled decay of the other parameters.
     {shared_parameters}
