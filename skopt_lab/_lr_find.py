@@ -97,21 +97,10 @@ class LRFinderResult:
         -------
         ax : matplotlib Axes
         """
-        from .plotting import _add_legend, _figure_and_axes
+        from .plotting import plot_lr_find
 
-        _, ax, own_figure = _figure_and_axes(ax)
-        line = ax.plot(self.learning_rates, self.losses, label=f"{self.label} (smoothed loss)")[0]
-        at = np.interp(np.log(self.suggestion), np.log(self.learning_rates), self.losses)
-        ax.plot([self.suggestion], [at], "o", color=line.get_color(), label=f"suggestion {self.suggestion:.2g}")
-        ax.set_xscale("log")
-        ax.set_xlabel("learning rate")
-        ax.set_ylabel("training loss")
-        low, high = np.min(self.losses), self.losses[0]
-        if np.isfinite(high) and high > low:  # the divergence at the end would squash the curve
-            ax.set_ylim(low - 0.05 * (high - low), high + 0.3 * (high - low))
-        ax.set_title("Learning-rate range test")
-        _add_legend(ax, own_figure)
-        return ax
+        figure = plot_lr_find([self], ax=ax)
+        return ax if ax is not None else figure.axes[0]
 
 
 def _smoothed(losses):
