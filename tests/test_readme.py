@@ -32,9 +32,9 @@ def run(argv, cwd, timeout=300):
 
 
 def test_readme_has_the_blocks_these_tests_run():
-    # quick start, fine-tuning, augmentation, a custom optimizer, optimizers, BayesSearchCV, HyperbandSearchCV,
-    # importances, 2 x Dask
-    assert len(PYTHON) == 10
+    # quick start, fine-tuning, augmentation, a custom optimizer, lr_find, optimizers, BayesSearchCV,
+    # HyperbandSearchCV, importances, 2 x Dask
+    assert len(PYTHON) == 11
     assert any("Client()" in code for code in PYTHON)
 
 
