@@ -6,7 +6,7 @@ Each estimator at its defaults, 5-fold cross-validated (scikit-learn's
 (``SGDClassifier``/``SGDRegressor`` for the linear models, its MLPs for
 ours; ``random_state=0`` on both sides). scikit-learn's scores are the ones
 stored in ``tests/reference/default_scores.json`` (rewritten by
-``tests/reference/make_default_scores.py``), the bar ``tests/test_defaults.py``
+``tests/reference/make_default_scores.py``), the bar ``tests/estimators/test_defaults.py``
 holds us to: at least theirs − 0.02 everywhere.
 
 Run: python benchmarks/bench_defaults.py   (about a minute)

@@ -64,7 +64,7 @@ class _LinearModel(BaseNetworkEstimator):
         # left iris, and diabetes's large coefficients, undertrained after
         # max_iter epochs; 3e-3 matched scikit-learn's SGD estimators on
         # every bundled data set, raw and standardised
-        # (tests/test_defaults.py), where 1e-2 overshot on raw wine.
+        # (tests/estimators/test_defaults.py), where 1e-2 overshot on raw wine.
         return Adam(learning_rate=0.003)
 
     def _penalty(self):

@@ -36,7 +36,7 @@ import numpy as np
 
 # The format of state.json. Bump it whenever a field of SearchState, Row or
 # Candidate (or of what a search keeps in them) changes:
-# tests/test_search_state.py ties each version to the fields it writes, and
+# tests/model_selection/test_search_state.py ties each version to the fields it writes, and
 # an older checkpoint is refused with a clear error instead of failing
 # somewhere in the search. Version 1 was a pickle of the whole state.
 STATE_VERSION = 2

@@ -1,4 +1,4 @@
-"""The data sets and pipelines of the defaults check (tests/test_defaults.py)."""
+"""The data sets and pipelines of the defaults check (tests/estimators/test_defaults.py)."""
 
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_iris, load_wine
 from sklearn.pipeline import make_pipeline

@@ -1,6 +1,6 @@
 """Write ``default_scores.json``: scikit-learn's own estimators at their
 defaults, 5-fold cross-validated on every bundled data set, raw and behind a
-StandardScaler, the bar ``tests/test_defaults.py`` holds our defaults to.
+StandardScaler, the bar ``tests/estimators/test_defaults.py`` holds our defaults to.
 
 scikit-learn's MLP takes minutes on the raw digits, too long for every test
 run, so its scores are stored; rerun this script (a few minutes) after a

@@ -2,7 +2,7 @@
 
 Written with the code of main at 5557e31 (the optimizers as chains of
 transforms), which has no ``augmentation``
-parameter (the script uses only what it had); ``tests/test_augmentation.py``
+parameter (the script uses only what it had); ``tests/augmentation/test_augmentation.py``
 checks that the same fits with ``augmentation=None`` still give exactly these
 weights and loss curves. Every fit here draws from the random generator that
 augmentations use (shuffling, dropout, the early-stopping split, weight

@@ -6,22 +6,11 @@ Each test is named after the point it checks.
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_diabetes, make_classification, make_regression
+from sklearn.datasets import load_diabetes, make_classification
 from sklearn.linear_model import SGDClassifier, SGDRegressor
 
 from skopt_lab import LinearClassifier, LinearRegressor, MLPClassifier, MLPRegressor
 from skopt_lab.optimizers import GD, LBFGS, SGD
-
-
-@pytest.fixture(scope="module")
-def binary():
-    return make_classification(n_samples=60, n_features=5, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def regression():
-    X, y = make_regression(n_samples=60, n_features=5, noise=1.0, random_state=0)
-    return X, y / y.std()
 
 
 def _state(estimator):

@@ -2,9 +2,9 @@
 several epochs in one call, which HyperbandSearchCV detects by signature.
 
 That one call equals n calls is tested on the four estimators in
-``tests/test_mlp.py::test_several_epochs_in_one_call_equal_the_calls_one_by_one``;
+``tests/neural_network/test_mlp.py::test_several_epochs_in_one_call_equal_the_calls_one_by_one``;
 that a user's estimator with such a ``partial_fit`` gets the fast path, in
-``tests/test_hyperband.py::test_any_partial_fit_with_n_epochs_trains_a_rung_in_one_call``.
+``tests/model_selection/test_hyperband.py::test_any_partial_fit_with_n_epochs_trains_a_rung_in_one_call``.
 """
 
 import numpy as np

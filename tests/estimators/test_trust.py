@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_diabetes, load_iris, make_classification, make_regression
+from sklearn.datasets import load_diabetes, make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
@@ -23,11 +23,6 @@ from skopt_lab.optimizers._transforms import AdamState, TraceState
 
 from test_reliability import ESTIMATORS, _data
 from test_reliability import _parameters as _weights
-
-@pytest.fixture(scope="module")
-def iris():
-    return load_iris(return_X_y=True)
-
 
 @pytest.fixture(scope="module")
 def diabetes():

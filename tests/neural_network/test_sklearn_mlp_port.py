@@ -1,6 +1,6 @@
 """scikit-learn's own MLP test suite, ported to skopt_lab's MLPs.
 
-Source: sklearn/neural_network/tests/test_mlp.py (scikit-learn 1.9). Each
+Source: sklearn/neural_network/tests/neural_network/test_mlp.py (scikit-learn 1.9). Each
 test keeps its data, settings and assertions, with scikit-learn's solvers
 translated to our optimizers:
 
@@ -14,7 +14,7 @@ Where skopt_lab differs on purpose, the test says so in a comment starting
 with "Deliberate difference" and asserts our behaviour instead. Not ported:
 ``test_fit`` and ``test_gradient`` (a hand-computed SGD step of
 scikit-learn's initialisation, and finite differences, which
-tests/test_engine.py checks for every loss and activation).
+tests/engine/test_engine.py checks for every loss and activation).
 """
 
 import re

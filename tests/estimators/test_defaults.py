@@ -17,7 +17,7 @@ from sklearn.model_selection import cross_val_score
 from skopt_lab import LinearClassifier, LinearRegressor, MLPClassifier, MLPRegressor
 from reference.defaults import DATASETS, pipeline
 
-REFERENCE = json.loads((pathlib.Path(__file__).parent / "reference" / "default_scores.json").read_text())
+REFERENCE = json.loads((pathlib.Path(__file__).parents[1] / "reference" / "default_scores.json").read_text())
 OURS = {
     ("linear", False): LinearClassifier,
     ("linear", True): LinearRegressor,

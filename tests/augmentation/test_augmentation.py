@@ -3,8 +3,6 @@ and what the estimators guarantee with them (training batches only,
 reproducible, refused where it makes no sense, tunable in searches)."""
 
 import pickle
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,8 +27,7 @@ from skopt_lab._engine.trainer import InMemoryRows, Trainer
 from skopt_lab.augmentation import Augmentation, Compose, FeatureDropout, GaussianNoise, Mixup, RandomAffine
 from skopt_lab.optimizers import SGD, Adam
 
-sys.path.insert(0, str(Path(__file__).parent))
-from reference import make_no_augmentation_fits as no_augmentation  # noqa: E402
+from reference import make_no_augmentation_fits as no_augmentation
 
 ESTIMATORS = (LinearClassifier, LinearRegressor, MLPClassifier, MLPRegressor)
 AUGMENTATIONS = [

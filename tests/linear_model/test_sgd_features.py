@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import pytest
 from scipy import sparse
-from sklearn.datasets import make_classification, make_regression
+from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import PoissonRegressor, SGDClassifier, SGDRegressor
 from sklearn.preprocessing import StandardScaler
@@ -42,22 +42,6 @@ def _assert_same_fit(Ours, Reference, X, y, coef_init, intercept_init, *, eta0, 
     ours.fit(X, y, coef_init=coef_init, intercept_init=intercept_init)
     np.testing.assert_allclose(ours.coef_, reference.coef_, rtol=1e-12, atol=1e-13)
     np.testing.assert_allclose(ours.intercept_, reference.intercept_, rtol=1e-12, atol=1e-13)
-
-
-@pytest.fixture(scope="module")
-def binary():
-    return make_classification(n_samples=60, n_features=5, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def multiclass():
-    return make_classification(n_samples=90, n_features=5, n_informative=3, n_classes=3, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def regression():
-    X, y = make_regression(n_samples=60, n_features=5, noise=1.0, random_state=0)
-    return X, y / y.std()
 
 
 # ------------------------------------------------------- starting weights

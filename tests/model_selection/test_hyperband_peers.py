@@ -33,7 +33,7 @@ Not ported from it
     test_params_passed (how dask-ml's Hyperband builds its
     SuccessiveHalvingSearchCV per bracket, and its parameter names), the
     dask.array and Incremental cases of test_basic (dask-specific: our
-    searches run on Dask through joblib, tests/test_distributed.py).
+    searches run on Dask through joblib, tests/distributed/test_distributed.py).
 Ported from dask-ml's test_successive_halving.py
     test_basic_successive_halving and test_sha_max_iter_and_metadata, as one
     bracket (``n_brackets=1``).
