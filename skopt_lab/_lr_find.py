@@ -122,8 +122,9 @@ def _steepest(learning_rates, losses, best):
 
 def _check(name, value, kind, low, closed="neither"):
     if not Interval(kind, low, None, closed=closed).is_satisfied_by(value) or isinstance(value, bool):
+        what = "an integer" if kind is Integral else "a number"
         bound = ">=" if closed == "left" else ">"
-        raise ValueError(f"lr_find's {name} must be a {kind.__name__.lower()} {bound} {low}; got {value!r}.")
+        raise ValueError(f"lr_find's {name} must be {what} {bound} {low}; got {value!r}.")
 
 
 def lr_find(estimator, X, y, *, min_lr=1e-7, max_lr=10.0, n_steps=100, random_state=None):

@@ -85,11 +85,11 @@ def test_lbfgs_is_refused_before_any_training(cancer):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"min_lr": 0.0}, "min_lr must be a real > 0"),
-        ({"max_lr": -1.0}, "max_lr must be a real > 0"),
+        ({"min_lr": 0.0}, "min_lr must be a number > 0"),
+        ({"max_lr": -1.0}, "max_lr must be a number > 0"),
         ({"min_lr": 1.0, "max_lr": 0.5}, "max_lr must be above min_lr"),
-        ({"n_steps": 3}, "n_steps must be a integral >= 5"),
-        ({"n_steps": 10.5}, "n_steps must be a integral >= 5"),
+        ({"n_steps": 3}, "n_steps must be an integer >= 5"),
+        ({"n_steps": 10.5}, "n_steps must be an integer >= 5"),
     ],
 )
 def test_bad_arguments_are_named(cancer, kwargs, message):
