@@ -87,6 +87,9 @@ ESTIMATORS = {
     "MLPClassifier": MLPClassifier,
     "MLPRegressor": MLPRegressor,
 }
+# The optimizers the linear models' l1 penalty refuses (L-BFGS; Lion and the
+# schedule-free ones: tests/linear_model/test_sgd_features.py).
+NO_L1_PENALTY = ("lbfgs", "lion", "schedulefree_adamw", "schedulefree_sgd")
 # Muon refuses linear models (no hidden layer: tests/optimizers/test_new_optimizers.py).
 PAIRS = [(e, o) for e in ESTIMATORS for o in OPTIMIZERS if not (e.startswith("Linear") and o == "muon")]
 EVERY_ESTIMATOR_AND_OPTIMIZER = pytest.mark.parametrize("estimator_name, optimizer", PAIRS)
@@ -124,6 +127,7 @@ PROBLEM_KEYWORDS = {
     "continuous labels for a classifier": r"label type|continuous",
     "string targets for a regressor": r"string|float|numeric",
     "l1 penalty with LBFGS": r"LBFGS|penalty",
+    "l1 penalty with a sign or averaging method": r"supports only penalty='l2' or None",
     "dropout with LBFGS": r"dropout",
     "class_weight='balanced' in partial_fit": r"balanced",
     "too few samples for the validation split": r"validation",
@@ -176,6 +180,7 @@ class Case:
 def _estimator_params(draw, estimator_name, optimizer, valid):
     """Small, fast hyperparameters: a few epochs without convergence test."""
     lbfgs = optimizer == "lbfgs"
+    no_l1 = optimizer in NO_L1_PENALTY
     params = {
         "optimizer": optimizer,
         "max_iter": draw(st.integers(1, 4)),
@@ -188,7 +193,7 @@ def _estimator_params(draw, estimator_name, optimizer, valid):
         "validation_fraction": draw(st.sampled_from([0.1, 0.2, 0.5])),
     }
     if estimator_name.startswith("Linear"):
-        penalty = draw(st.sampled_from(["l2", None] if valid and lbfgs else ["l2", "l1", "elasticnet", None]))
+        penalty = draw(st.sampled_from(["l2", None] if valid and no_l1 else ["l2", "l1", "elasticnet", None]))
         params.update(penalty=penalty, l1_ratio=draw(st.sampled_from([0.15, 0.0, 1.0])))
         params["fit_intercept"] = draw(st.booleans())
         if estimator_name == "LinearClassifier":
@@ -365,11 +370,16 @@ def cases(draw, estimator_name, optimizer, *, valid=True, probabilistic=False):
     elif y.dtype.kind == "U":
         fit_problems.append("string targets for a regressor")
         partial_fit_problems.append("string targets for a regressor")
-    if optimizer == "lbfgs":
+    if optimizer in NO_L1_PENALTY:
         penalty = params.get("penalty")
         l1_share = {"l1": 1.0, "elasticnet": params.get("l1_ratio"), "l2": 0.0, None: 0.0}[penalty]
         if params.get("penalty", None) is not None and params["alpha"] * l1_share > 0:
-            fit_problems.append("l1 penalty with LBFGS")
+            if optimizer == "lbfgs":
+                fit_problems.append("l1 penalty with LBFGS")
+            else:
+                fit_problems.append("l1 penalty with a sign or averaging method")
+                partial_fit_problems.append("l1 penalty with a sign or averaging method")
+    if optimizer == "lbfgs":
         if params.get("dropout"):
             fit_problems.append("dropout with LBFGS")
         if params["early_stopping"]:
