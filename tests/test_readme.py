@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text()
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```$", re.S | re.M)
@@ -49,15 +51,9 @@ def test_python_block_runs_as_written(code, tmp_path):
     assert result.stdout.strip(), "a README block should print what it shows"
     if "dask" not in code:  # Dask may warn about ports taken by another cluster
         assert "Warning" not in result.stderr, result.stderr
-
-
-def test_fine_tuning_block_shows_a_gain(tmp_path):
-    (code,) = [code for code in PYTHON if "FrozenEstimator" in code]
-    script = tmp_path / "finetune.py"
-    script.write_text(code)
-    out = run([sys.executable, str(script)], tmp_path).stdout
-    as_is, tuned = map(float, re.findall(r"\d\.\d{3}", out))
-    assert tuned > as_is + 0.05, out
+    if "FrozenEstimator" in code:  # the fine-tuning block shows the gain it claims
+        as_is, tuned = map(float, re.findall(r"\d\.\d{3}", result.stdout))
+        assert tuned > as_is + 0.05, result.stdout
 
 
 def test_command_line_block_runs_as_written(tmp_path):

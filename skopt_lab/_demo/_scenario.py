@@ -21,12 +21,15 @@ of 2 points, the log-loss smoothly.
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import accuracy_score, log_loss
 
 from scipy import ndimage
+from scipy.stats import uniform
 
+from ..augmentation import Compose, GaussianNoise, RandomAffine
 from ..neural_network import MLPClassifier
 from ..optimizers import OPTIMIZERS, Adam
 
@@ -60,6 +63,13 @@ FAMILY_FACTORS = {"plain gradient": 10.0, "adaptive": 0.3, "adadelta": 1.0}
 # The search tunes the chosen optimizer's rate within this factor of its
 # fine-tuning rate (with its schedule, alpha and freeze_layers).
 SEARCH_SPAN = 3
+# The search also tunes the augmentation of the training digits, made for
+# this camera: random rotations of up to ±MAX_ROTATION degrees (beyond its
+# tilt) and extra pixel noise of up to the camera's own (NOISE grey levels,
+# on the [0, 1] scale of the pixels). Both ranges start at 0, where the
+# augmentation is off, so the search can decline either.
+MAX_ROTATION, MAX_NOISE = 20.0, NOISE / 16
+ROTATION, NOISE_STD = "augmentation__randomaffine__rotation", "augmentation__gaussiannoise__std"
 # From scratch: Adam at its default rate for 50 epochs, chosen the same way.
 SCRATCH_RATE, SCRATCH_EPOCHS = 1e-3, 50
 
@@ -177,6 +187,35 @@ def from_scratch(random_state, rate=SCRATCH_RATE, epochs=SCRATCH_EPOCHS):
         tol=None,
         random_state=random_state,
     )
+
+
+def augmentation(rotation=0.0, std=0.0):
+    """The training digits' augmentation: rotated by up to ±``rotation``
+    degrees, then noised by N(0, ``std``²); both 0 leave them as they are."""
+    return Compose([RandomAffine((8, 8), rotation=rotation), GaussianNoise(std=std)])
+
+
+def augmentation_space(search):
+    """What the search explores of the augmentation: each strength from 0
+    (off) to its largest, uniformly; for a grid search, off or both at half
+    their largest (two candidates per point of the rest of the grid, not four)."""
+    if search == "grid":
+        return {"augmentation": [augmentation(), augmentation(MAX_ROTATION / 2, MAX_NOISE / 2)]}
+    return {ROTATION: uniform(0, MAX_ROTATION), NOISE_STD: uniform(0, MAX_NOISE)}
+
+
+def describe_augmentation(augmentation):
+    """The demo's augmentation as a readable string, with its values."""
+    rotate, noise = augmentation.steps
+    return (
+        f"Compose([RandomAffine({rotate.image_shape}, rotation={rotate.rotation:.4g}), "
+        f"GaussianNoise(std={noise.std:.4g})])"
+    )
+
+
+def without_augmentation(model):
+    """An unfitted copy of ``model`` with every augmentation strength at 0."""
+    return clone(model).set_params(**{ROTATION: 0.0, NOISE_STD: 0.0})
 
 
 def validation_scores(model, X, y):

@@ -17,7 +17,7 @@ from ._errors import UsageError
 
 # Every figure a command may write (a command writes some of them); the
 # stale ones of an earlier run are removed when a run writes its own.
-FIGURES = ("loss_curves", "search_progress", "schedule", "lr_find")
+FIGURES = ("loss_curves", "search_progress", "schedule", "importances", "partial_dependence", "lr_find")
 OUTPUTS = tuple(f"{name}.png" for name in FIGURES) + ("report.json",)
 
 
@@ -83,6 +83,20 @@ class Figures:
                 "has no learning rate"
             )
 
+    def importances(self, search, tuning, prefix, random_state, title):
+        """Which of the search's hyperparameters mattered (``importances``)
+        and the partial dependence of the score on the two most important
+        (``partial_dependence``); none when ``tuning`` (the report's object)
+        has no importances, which the report says."""
+        if tuning["importances"] is None:
+            return
+        self.draw("importances", self.plotting.plot_importances, search, random_state=random_state,
+                  title=f"Which hyperparameters mattered: {title}")  # fmt: skip
+        top = [prefix + name for name, share in tuning["importances"].items() if share > 0][:2]
+        if top:
+            self.draw("partial_dependence", self.plotting.plot_partial_dependence, search, top,
+                      random_state=random_state)  # fmt: skip
+
 
 _SHORT_HEADERS = {"validation log-loss": "val loss", "validation accuracy": "val acc"}
 
@@ -129,6 +143,14 @@ def jsonable(value):
     return repr(value)
 
 
+def _print_importances(tuning):
+    if tuning.get("importances") is not None:
+        shares = ", ".join(f"{name} {share:.2f}" for name, share in tuning["importances"].items())
+        print(f"Importances (share of the cross-validated score's variance each explains alone): {shares}")
+    elif "importances_skipped" in tuning:
+        print(f"No importances: {tuning['importances_skipped']}")
+
+
 def report(args, data_summary, notes, rows, tuned_summary, figures=None, table_notes=(), tuning_notes=()):
     """Print the results (a table, or JSON with ``--json``) and write
     ``report.json`` to ``--out``, beside the run's ``figures`` (a
@@ -173,6 +195,7 @@ def report(args, data_summary, notes, rows, tuned_summary, figures=None, table_n
         print("Tuned model on the test split: " + ", ".join(f"{k} {cell(v)}" for k, v in tuned_summary["test"].items()))
         for note in tuning_notes:
             print(f"  {note}")
+        _print_importances(tuned_summary)
     for name, path in figures.items():
         print(f"Figure ({name}): {path}")
     if out is not None:

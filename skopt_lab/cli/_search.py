@@ -10,6 +10,7 @@ from scipy.stats import loguniform
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, ParameterGrid, RandomizedSearchCV
 
+from ..inspection import hyperparameter_importances
 from ..model_selection import BayesSearchCV
 from ..optimizers import OPTIMIZERS, CosineAnnealing, ExponentialDecay
 from ._jobs import search_jobs
@@ -106,9 +107,11 @@ def run_search(model, space, X, y, args, progress, scoring, fit_seconds=None):
     return search
 
 
-def tuned_summary(search, prefix, kind, test_metrics, **extra):
-    """The report's ``tuning`` object: what the search found, and its test metrics."""
+def tuned_summary(search, prefix, kind, test_metrics, *, random_state=None, **extra):
+    """The report's ``tuning`` object: what the search found, its test
+    metrics, and which hyperparameters mattered (``importances``)."""
     params = {key.removeprefix(prefix): value for key, value in search.best_params_.items()}
+    shares, why_not = importances(search, prefix, random_state)
     return {
         **extra,
         "search": kind,
@@ -118,4 +121,26 @@ def tuned_summary(search, prefix, kind, test_metrics, **extra):
         "best_cv_score": search.best_score_,
         "best_params": params,
         "test": test_metrics,
+        "importances": shares,
+        **({"importances_method": IMPORTANCE_METHOD} if shares is not None else {"importances_skipped": why_not}),
     }
+
+
+IMPORTANCE_METHOD = (
+    "share of the variance of the mean cross-validated score explained by each parameter alone: functional "
+    "ANOVA main effects on a random forest fitted to the search's candidates "
+    "(skopt_lab.inspection.hyperparameter_importances); no uncertainty is given"
+)
+
+
+def importances(search, prefix, random_state):
+    """Each searched parameter's importance (name without ``prefix`` ->
+    share, decreasing), and None; or None and why, when the search has too
+    few candidates for the surrogate (a short search is not an error)."""
+    try:
+        shares = hyperparameter_importances(search, random_state=random_state)
+    except ValueError as exc:
+        if "candidates with a finite" not in str(exc):
+            raise
+        return None, str(exc)
+    return {name.removeprefix(prefix): share for name, share in shares.items()}, None

@@ -22,7 +22,8 @@ def run(args, progress):
                        max_iter=args.max_iter or EPOCHS)  # fmt: skip
     search = run_search(model, space, X_train, y_train, args, progress, scoring)
     tuned = search.best_estimator_
-    summary = tuned_summary(search, prefix, args.search, evaluate(tuned, X_test, y_test, dataset.task))
+    test = evaluate(tuned, X_test, y_test, dataset.task)
+    summary = tuned_summary(search, prefix, args.search, test, random_state=args.random_state)
     figures = None
     if args.out is not None:
         figures = Figures(args.out, progress)
@@ -30,6 +31,7 @@ def run(args, progress):
         figures.draw("search_progress", figures.plotting.plot_search_progress, {type(search).__name__: search},
                      title=f"Tuning on {dataset.name}")  # fmt: skip
         figures.learning_rates(innermost(tuned))
+        figures.importances(search, summary, prefix, args.random_state, f"tuning on {dataset.name}")
     notes = [*dataset.notes, f"the tuned model is refitted on the whole training split ({len(y_train)} samples)"]
     report(args, dataset.summary(), notes, [], summary, figures)
     return 0

@@ -88,6 +88,7 @@ def demo_seed_0(tmp_path_factory):
     return json.loads(result.stdout), result.stderr, out
 
 
+@pytest.mark.slow
 def test_demo_story_holds_on_seed_0(demo_seed_0):
     # The acceptance of the demo on one seed; benchmarks/bench_demo_seeds.py runs seeds 0-4.
     report, _, _ = demo_seed_0
@@ -100,6 +101,7 @@ def test_demo_story_holds_on_seed_0(demo_seed_0):
     assert tuning["test"]["accuracy"] >= rows["(pretrained as is)"]["accuracy"]
 
 
+@pytest.mark.slow
 def test_demo_report_shape(demo_seed_0):
     report, _, out = demo_seed_0
     names = [row["optimizer"] for row in report["comparison"]]
@@ -110,14 +112,90 @@ def test_demo_report_shape(demo_seed_0):
         assert 0 <= row["accuracy"] <= 1 and 0.5 <= row["ROC-AUC"] <= 1
     tuning = report["tuning"]
     assert tuning["optimizer"] in names[2:]
-    assert {"optimizer", "optimizer__learning_rate", "optimizer__schedule", "alpha", "freeze_layers"} == set(
-        tuning["best_params"]
-    )
+    searched = {"optimizer", "optimizer__learning_rate", "optimizer__schedule", "alpha", "freeze_layers",
+                _scenario.ROTATION, _scenario.NOISE_STD}  # fmt: skip
+    assert searched | {"augmentation"} == set(tuning["best_params"])
     assert tuning["scoring"] == "neg_log_loss" and tuning["cv"] == 3 and tuning["best_cv_score"] < 0
     assert {"accuracy", "precision", "recall", "F1", "ROC-AUC"} == set(tuning["test"])
     assert json.loads((out / "report.json").read_text())["comparison"] == report["comparison"]
 
 
+@pytest.mark.slow
+def test_demo_tunes_the_augmentation_and_reports_it_readably(demo_seed_0):
+    report, _, _ = demo_seed_0
+    params = report["tuning"]["best_params"]
+    assert json.loads(json.dumps(params)) == params  # plain JSON values, no objects
+    rotation, std = params[_scenario.ROTATION], params[_scenario.NOISE_STD]
+    assert 0 <= rotation <= _scenario.MAX_ROTATION and 0 <= std <= _scenario.MAX_NOISE
+    assert params["augmentation"] == f"Compose([RandomAffine((8, 8), rotation={rotation:.4g}), GaussianNoise(std={std:.4g})])"
+    notes = " ".join(report["notes"])
+    assert "augmentation (rotation, noise) are then tuned by bayes search" in notes
+
+
+@pytest.mark.slow
+def test_demo_says_whether_augmentation_helped_as_cross_validation_says(demo_seed_0):
+    report, _, _ = demo_seed_0
+    tuning = report["tuning"]
+    effect = tuning["augmentation"]
+    assert effect["cv_score_with"] == tuning["best_cv_score"] and effect["test_with"] == tuning["test"]
+    assert effect["cv_score_with"] != effect["cv_score_without"]  # the augmentation changed the training
+    assert effect["helped"] == (effect["cv_score_with"] > effect["cv_score_without"])
+    verdict = effect["verdict"]
+    assert verdict.startswith(f"augmentation {'helped' if effect['helped'] else 'did not help'} on this seed: ")
+    assert (
+        f"cross-validated neg_log_loss {effect['cv_score_with']:.3f} with it, {effect['cv_score_without']:.3f} "
+        "with its strengths set to 0" in verdict
+    )
+    assert (
+        f"test accuracy {effect['test_with']['accuracy']:.3f} with it, "
+        f"{effect['test_without']['accuracy']:.3f} without (reported, never used)" in verdict
+    )
+
+
+def test_without_augmentation_sets_only_its_strengths_to_0():
+    model = _demo.fine_tuned(None, OPTIMIZERS["sgd"](), 0, augmentation=_demo.augmentation(10.0, 0.1))
+    without = _demo.without_augmentation(model)
+    before, after = model.get_params(), without.get_params()
+    assert (after[_scenario.ROTATION], after[_scenario.NOISE_STD]) == (0.0, 0.0)
+    assert (before[_scenario.ROTATION], before[_scenario.NOISE_STD]) == (10.0, 0.1)  # the model is not changed
+    changed = {key for key in before if repr(before[key]) != repr(after[key])}
+    steps = {"augmentation", "augmentation__steps", "augmentation__randomaffine", "augmentation__gaussiannoise"}
+    assert changed == steps | {_scenario.ROTATION, _scenario.NOISE_STD}  # the objects holding the two strengths
+
+
+@pytest.mark.slow
+def test_demo_reports_importances_and_draws_them(demo_seed_0):
+    report, _, out = demo_seed_0
+    tuning = report["tuning"]
+    importances = tuning["importances"]
+    assert set(importances) == set(tuning["best_params"]) - {"augmentation"}  # every searched parameter
+    assert sum(importances.values()) == pytest.approx(1.0)
+    assert list(importances.values()) == sorted(importances.values(), reverse=True)
+    assert importances["optimizer"] == 0.0  # one optimizer is searched: it cannot explain anything
+    assert "functional ANOVA" in tuning["importances_method"] and "importances_skipped" not in tuning
+    for name in ("importances", "partial_dependence"):
+        assert Path(report["figures"][name]) == out / f"{name}.png"
+        assert (out / f"{name}.png").read_bytes()[:8] == PNG_SIGNATURE
+
+
+@pytest.mark.slow
+def test_demo_human_output_says_whether_augmentation_helped(capsys, tmp_path):
+    code, out, _ = run(capsys, "--optimizers", "sgd,adam", "--max-iter", "5", "--n-iter", "8", "--out", str(tmp_path),
+                       "--quiet")  # fmt: skip
+    assert code == 0
+    tuning = json.loads((tmp_path / "report.json").read_text())["tuning"]
+    assert out.count(tuning["augmentation"]["verdict"]) == 1
+    rotation, std = tuning["best_params"][_scenario.ROTATION], tuning["best_params"][_scenario.NOISE_STD]
+    rotations = f"random rotations of up to ±{rotation:.1f}°" if rotation else "no rotation"
+    noise = f"extra pixel noise of σ = {std:.3f}" if std else "no extra noise"
+    assert f"augmentation of the training digits, tuned by the search: {rotations} (searched from 0 to 20°) and {noise}" in out
+    assert f"  augmentation = {tuning['best_params']['augmentation']}" in out
+    shares = ", ".join(f"{name} {share:.2f}" for name, share in tuning["importances"].items())
+    assert f"Importances (share of the cross-validated score's variance each explains alone): {shares}" in out
+    assert {"importances.png", "partial_dependence.png"} <= {p.name for p in tmp_path.iterdir()}
+
+
+@pytest.mark.slow
 def test_demo_chooses_on_validation_and_says_so(demo_seed_0):
     report, _, _ = demo_seed_0
     rows = report["comparison"][2:]
@@ -127,6 +205,7 @@ def test_demo_chooses_on_validation_and_says_so(demo_seed_0):
     assert "chosen on validation, never on test" in notes and "cross-validated on the 150 labelled digits" in notes
 
 
+@pytest.mark.slow
 def test_demo_choices_do_not_depend_on_the_test_labels(capsys, monkeypatch):
     # Shuffle the test labels: every choice (optimizer, tuned parameters)
     # stays the same; only the test metrics change.
@@ -145,8 +224,12 @@ def test_demo_choices_do_not_depend_on_the_test_labels(capsys, monkeypatch):
     assert shuffled["tuning"]["best_params"] == honest["tuning"]["best_params"]
     assert shuffled["tuning"]["best_cv_score"] == honest["tuning"]["best_cv_score"]
     assert shuffled["tuning"]["test"]["accuracy"] < honest["tuning"]["test"]["accuracy"] - 0.3
+    # whether augmentation helped is decided by cross-validation too
+    for key in ("helped", "cv_score_with", "cv_score_without"):
+        assert shuffled["tuning"]["augmentation"][key] == honest["tuning"]["augmentation"][key]
 
 
+@pytest.mark.slow
 def test_demo_human_output_figures_and_progress(tmp_path):
     stale = tmp_path / "search_progress.png"
     stale.write_bytes(b"an earlier run")
@@ -251,10 +334,47 @@ def test_tune_with_each_search(capsys, search, tmp_path):
     assert tuning["candidates"] == (2 * 3 * 3 if search == "grid" else 4)  # alpha x lr x schedule
     assert {"optimizer", "optimizer__learning_rate", "alpha"} <= set(tuning["best_params"])
     assert tuning["test"]["accuracy"] > 0.8
-    assert set(report["figures"]) == {"loss_curves", "search_progress", "schedule"}
+    assert set(report["figures"]) == {"loss_curves", "search_progress", "schedule", "importances", "partial_dependence"}
     for path in report["figures"].values():
         assert Path(path).read_bytes()[:8] == PNG_SIGNATURE
     assert json.loads((tmp_path / "report.json").read_text())["tuning"]["search"] == search
+    importances = tuning["importances"]  # named as in best_params, without the pipeline step's prefix
+    assert set(importances) == set(tuning["best_params"]) and sum(importances.values()) == pytest.approx(1.0)
+    assert "functional ANOVA" in tuning["importances_method"]
+
+
+def test_tune_importances_are_the_librarys(iris):
+    from scipy.stats import loguniform
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import RandomizedSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skopt_lab.cli._search import tuned_summary
+    from skopt_lab.inspection import hyperparameter_importances
+
+    X, y = iris
+    space = {"logisticregression__C": loguniform(1e-4, 1e2), "logisticregression__fit_intercept": [True, False]}
+    search = RandomizedSearchCV(make_pipeline(StandardScaler(), LogisticRegression()), space, n_iter=8, cv=3,
+                                random_state=0).fit(X, y)  # fmt: skip
+    summary = tuned_summary(search, "logisticregression__", "random", {}, random_state=0)
+    expected = hyperparameter_importances(search, random_state=0)
+    assert summary["importances"] == {name.removeprefix("logisticregression__"): v for name, v in expected.items()}
+    assert summary["importances"]["C"] > 0.5  # regularisation strength over six decades matters on iris
+
+
+def test_tune_with_too_few_candidates_for_importances_says_so_and_draws_none(capsys, tmp_path):
+    # Adam's learning rate, schedule and alpha need 4 candidates for the surrogate; 2 are too few.
+    code, out, err = run(capsys, "tune", "--dataset", "iris", "--estimator", "linear", "--optimizers", "adam",
+                         "--n-iter", "2", "--max-iter", "10", "--out", str(tmp_path))  # fmt: skip
+    assert code == 0, err
+    assert out.count("No importances: hyperparameter_importances needs at least 4 candidates") == 1
+    assert "importances" not in err  # said once, in the report
+    tuning = json.loads((tmp_path / "report.json").read_text())["tuning"]
+    assert tuning["importances"] is None and "needs at least 4 candidates" in tuning["importances_skipped"]
+    written = {p.name for p in tmp_path.iterdir()}
+    assert {"loss_curves.png", "search_progress.png", "report.json"} <= written
+    assert not {"importances.png", "partial_dependence.png"} & written
 
 
 def test_tune_a_regressor(capsys):
@@ -425,6 +545,7 @@ def test_library_warnings_are_one_line_each_and_silent_with_quiet(capsys, unobse
     assert code == 0 and err == "" and out
 
 
+@pytest.mark.slow
 def test_quiet_silences_worker_processes_too(unobserved, tmp_path):
     # A parallel search (--n-jobs 2 starts workers, however small the
     # search): the warnings of its folds (the unobserved feature) must not
@@ -463,12 +584,18 @@ def test_without_pandas_csv_exits_2_naming_the_extra(tmp_path):
     assert result.stderr == "skopt-lab: error: --csv needs pandas: pip install 'skopt_lab[cli]'\n"
 
 
-def test_without_matplotlib_the_results_come_without_figures(tmp_path):
-    result = python_m_skopt_lab("compare", "--dataset", "iris", "--estimator", "linear", "--optimizers", "adam",
-                                "--max-iter", "5", "--out", "out", cwd=tmp_path, without="matplotlib")  # fmt: skip
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["compare", "tune"])
+def test_without_matplotlib_the_results_come_without_figures(tmp_path, command):
+    more = ["--n-iter", "4"] if command == "tune" else []
+    result = python_m_skopt_lab(command, "--dataset", "iris", "--estimator", "linear", "--optimizers", "adam",
+                                "--max-iter", "5", "--out", "out", *more, cwd=tmp_path, without="matplotlib")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "] no figures: skopt_lab.plotting needs matplotlib: pip install 'skopt_lab[plot]'" in result.stderr
     assert {p.name for p in (tmp_path / "out").iterdir()} == {"report.json"} and "Figure (" not in result.stdout
+    if command == "tune":  # the importances need no matplotlib
+        importances = json.loads((tmp_path / "out" / "report.json").read_text())["tuning"]["importances"]
+        assert sum(importances.values()) == pytest.approx(1.0) and "Importances (" in result.stdout
 
 
 @pytest.mark.parametrize("header, twice", [("x,label,label", "'label'"), ("x,x,label", "'x'"), ("a,b,a,b,label", "'a', 'b'")])

@@ -23,6 +23,8 @@ from sklearn.preprocessing import StandardScaler
 from skopt_lab import BayesSearchCV, HyperbandSearchCV, LinearClassifier
 from skopt_lab.optimizers import SGD, Adam
 
+pytestmark = [pytest.mark.distributed, pytest.mark.slow]
+
 # Fits counted by the process that ran them: "local" in the test process,
 # the worker's address in a worker process (which imports this module to
 # unpickle _CountingClassifier).

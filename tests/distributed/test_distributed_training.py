@@ -32,7 +32,7 @@ from skopt_lab._engine.dask_rows import Block, block_step_rows, step_rows  # noq
 from skopt_lab._engine.targets import DenseTargets  # noqa: E402
 from skopt_lab.optimizers import GD, LBFGS, SGD, Adam  # noqa: E402
 
-pytestmark = pytest.mark.distributed
+pytestmark = [pytest.mark.distributed, pytest.mark.slow]
 
 CHUNKS = (70, 130, 100, 60, 40)  # 400 rows in uneven blocks
 

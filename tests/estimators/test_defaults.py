@@ -17,6 +17,8 @@ from sklearn.model_selection import cross_val_score
 from skopt_lab import LinearClassifier, LinearRegressor, MLPClassifier, MLPRegressor
 from reference.defaults import DATASETS, pipeline
 
+pytestmark = pytest.mark.slow
+
 REFERENCE = json.loads((pathlib.Path(__file__).parents[1] / "reference" / "default_scores.json").read_text())
 OURS = {
     ("linear", False): LinearClassifier,

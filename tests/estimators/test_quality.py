@@ -22,6 +22,8 @@ from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
 from skopt_lab import LinearClassifier, LinearRegressor, MLPClassifier, MLPRegressor
 from skopt_lab.optimizers import LBFGS, SGD, Adam, ExponentialDecay
 
+pytestmark = pytest.mark.slow
+
 SEEDS = (0, 1, 2)
 
 

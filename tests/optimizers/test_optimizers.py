@@ -270,6 +270,7 @@ def test_every_torch_variant_has_its_stored_trajectory():
     assert {type(variant.optimizer) for variant in VARIANTS} == set(OPTIMIZERS.values()) - {Momentum, LBFGS} - recent
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda variant: variant.id)
 def test_matches_torch(variant):
     """The stored trajectory is what the installed torch gives now."""
