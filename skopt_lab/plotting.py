@@ -32,6 +32,7 @@ __all__ = [
     "plot_importances",
     "plot_learning_rates",
     "plot_loss_curves",
+    "plot_lr_find",
     "plot_pareto_front",
     "plot_partial_dependence",
     "plot_schedule",
@@ -679,6 +680,57 @@ def _learning_rates(obj, n_epochs):
     schedule = getattr(obj, "schedule", None)
     multipliers = np.ones(n_epochs) if schedule is None else np.asarray(schedule.curve(n_epochs), dtype=float)
     return learning_rate * multipliers, True
+
+
+def plot_lr_find(results, *, title=None, ax=None):
+    """Plot learning-rate range tests: each smoothed loss against the
+    learning rate (log scale), its suggestion marked.
+
+    Parameters
+    ----------
+    results : LRFinderResult or list of them
+        What :func:`skopt_lab.lr_find` returned, labelled by optimizer.
+    title : str, default=None
+        The figure's title; "Learning-rate range test" by default.
+    ax : matplotlib Axes, default=None
+        Where to draw; None makes a new figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure drawn on.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import scale
+    >>> from skopt_lab import LinearClassifier, lr_find
+    >>> from skopt_lab.plotting import plot_lr_find
+    >>> X, y = load_iris(return_X_y=True)
+    >>> results = [lr_find(LinearClassifier(optimizer=name), scale(X), y, n_steps=30, random_state=0)
+    ...            for name in ("sgd", "adam")]
+    >>> [line.get_label() for line in plot_lr_find(results).axes[0].get_lines()[::2]]
+    ['SGD 1', 'Adam 1']
+    """
+    _matplotlib_figure()
+    results = [results] if hasattr(results, "suggestion") else list(results)
+    fig, ax, own_figure = _figure_and_axes(ax)
+    for i, result in enumerate(results):
+        label = f"{result.label} {result.suggestion:.2g}"
+        line = ax.plot(result.learning_rates, result.losses, _LINESTYLES[i // 10 % len(_LINESTYLES)], label=label)[0]
+        at = np.interp(np.log(result.suggestion), np.log(result.learning_rates), result.losses)
+        ax.plot([result.suggestion], [at], "o", color=line.get_color(), label="_suggestion")
+    ax.set_xscale("log")
+    ax.set_xlabel("learning rate (the dots, and the legend: the suggested rates)")
+    ax.set_ylabel("training loss, smoothed")
+    low = min(float(np.min(result.losses)) for result in results)
+    high = max(float(result.losses[0]) for result in results)
+    if np.isfinite(high) and high > low:  # the divergences at the end would squash the curves
+        ax.set_ylim(low - 0.05 * (high - low), high + 0.3 * (high - low))
+    ax.set_title(title or "Learning-rate range test")
+    ax.grid(True, alpha=0.3)
+    _add_legend(ax, own_figure)
+    return fig
 
 
 def plot_schedule(schedule_or_optimizer, n_epochs, *, ax=None):

@@ -34,9 +34,9 @@ def run(argv, cwd, timeout=300):
 
 
 def test_readme_has_the_blocks_these_tests_run():
-    # quick start, fine-tuning, augmentation, a custom optimizer, optimizers, BayesSearchCV, HyperbandSearchCV,
-    # multi-objective, importances, 2 x Dask
-    assert len(PYTHON) == 11
+    # quick start, fine-tuning, augmentation, a custom optimizer, lr_find, optimizers, BayesSearchCV,
+    # HyperbandSearchCV, multi-objective, importances, 2 x Dask
+    assert len(PYTHON) == 12
     assert any("Client()" in code for code in PYTHON)
 
 

@@ -235,8 +235,11 @@ class Network:
         offset, blocks = self.trainable_offset, []
         for i in range(self.n_frozen, self.n_layers):
             (w, b), shape = self._slices[i], (self.layer_sizes[i], self.layer_sizes[i + 1])
-            blocks.append(Block(f"coefs_[{i}]", 0, w.start - offset, w.stop - offset, shape, layer=i, role="weight"))
-            blocks.append(Block(f"intercepts_[{i}]", 0, b.start - offset, b.stop - offset, shape[1:], layer=i, role="bias"))
+            output = i == self.n_layers - 1
+            blocks.append(Block(f"coefs_[{i}]", 0, w.start - offset, w.stop - offset, shape, layer=i, output=output))
+            blocks.append(
+                Block(f"intercepts_[{i}]", 0, b.start - offset, b.stop - offset, shape[1:], layer=i, role="bias", output=output)
+            )
         return Layout(tuple(blocks), n_layers=self.n_layers)
 
     # --------------------------------------------------------------- forward

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from ..optimizers import DISPLAY_NAMES, OPTIMIZERS
+from .._lr_find import lr_find
+from ..optimizers import DISPLAY_NAMES, OPTIMIZERS, takes_steps
 from ._data import load, split
-from ._models import evaluate, fit_quietly, innermost, make_model
+from ._models import data_errors, evaluate, fit_quietly, innermost, make_model
 from ._progress import FitHeartbeat, ValidationCurve
 from ._report import Figures, report
 
@@ -82,6 +83,15 @@ def run_comparison(make, names, data, task, progress):
     return rows, models, curves
 
 
+def suggest_rate(model, name, data, random_state, progress):
+    """The range test of ``model`` (a pipeline) on the training samples."""
+    progress.line(f"{DISPLAY_NAMES[name]}: learning-rate range test")
+    with data_errors(model):
+        result = lr_find(model, data.X_fit, data.y_fit, random_state=random_state)
+    progress.line(f"{DISPLAY_NAMES[name]}: suggested learning rate {result.suggestion:.3g}")
+    return result
+
+
 def loss_curves(figures, dataset, models, curves=None, n_validation=0):
     """loss_curves.png of compare and tune: the training loss per epoch, and
     the validation score per epoch where ``curves`` has them."""
@@ -110,14 +120,30 @@ def run(args, progress):
             "score every epoch (the validation curves of loss_curves.png); test metrics on the test split"
         )
 
+    found = {}  # optimizer name: its range test, with --lr-find
+
     def make(name):
         optimizer = OPTIMIZERS[name]()
-        return make_model(dataset, args.estimator, optimizer, args.random_state, max_iter=args.max_iter or EPOCHS)
+        model = make_model(dataset, args.estimator, optimizer, args.random_state, max_iter=args.max_iter or EPOCHS)
+        if args.lr_find and takes_steps(optimizer):
+            found[name] = suggest_rate(model, name, data, args.random_state, progress)
+            model[-1].set_params(optimizer=optimizer.set_params(learning_rate=found[name].suggestion))
+        return model
 
     rows, models, curves = run_comparison(make, args.optimizers, data, dataset.task, progress)
+    if args.lr_find:
+        for row, name in zip(rows, args.optimizers):
+            row["learning rate"] = found[name].suggestion if name in found else None
+        notes.append(
+            "--lr-find: each optimizer ran at a tenth of the learning rate of the lowest loss of a range test "
+            "on its training samples (skopt_lab.lr_find; lr_find.png); L-BFGS has no learning rate"
+        )
     figures = None
     if args.out is not None:
         figures = Figures(args.out, progress)
+        if found:
+            title = f"{dataset.name}: learning-rate range test on the training split"
+            figures.draw("lr_find", figures.plotting.plot_lr_find, [found[name] for name in found], title=title)
         loss_curves(
             figures,
             dataset,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import __version__
 from .. import _demo
-from ..optimizers import OPTIMIZERS
+from ..optimizers import OPTIMIZERS, Muon
 from ._compare import EPOCHS
 from ._data import BUNDLED
 from ._errors import UsageError
@@ -15,6 +15,9 @@ from ._search import N_ITER, SEARCHES
 from ._tune import OBJECTIVES, OPTIMIZERS_TUNED
 
 PROG = "skopt-lab"
+# The optimizers of issue 23, which compare runs beside the others; the demo's
+# fine-tuning rates are set per family of the older ones (skopt_lab/_demo).
+RECENT = ("lion", "schedulefree_adamw", "schedulefree_sgd", "muon")
 DEFAULT_OUT = Path("skopt_lab_output")
 
 
@@ -138,6 +141,11 @@ def option_groups():
     training.add("--random-state", type=_seed, default=0, metavar="SEED",
                  help="seed of data splits, initial weights and searches (default: 0)")
 
+    finder = OptionGroup("learning rate (compare)")
+    finder.add("--lr-find", action="store_true",
+               help="run each optimizer at the learning rate of a range test (skopt_lab.lr_find) on the training "
+               "split instead of its default, and draw lr_find.png")
+
     tuning = OptionGroup("tuning (demo, tune)")
     tuning.add("--search", choices=SEARCHES, default="bayes",
                help="BayesSearchCV, RandomizedSearchCV or GridSearchCV (default: bayes)")
@@ -163,7 +171,7 @@ def option_groups():
     output.add("--no-figures", action="store_true", help="write no figures and no report file")
     output.add("--json", action="store_true", help="print the report as JSON on stdout instead of tables")
     output.add("--quiet", action="store_true", help="no progress lines and no warnings on stderr")
-    return {"data": data, "training": training, "tuning": tuning, "objectives": objectives, "output": output}
+    return {"data": data, "training": training, "finder": finder, "tuning": tuning, "objectives": objectives, "output": output}
 
 
 COMMANDS = {  # command: (its option groups, summary, description)
@@ -174,7 +182,7 @@ COMMANDS = {  # command: (its option groups, summary, description)
         "choose the lowest validation loss, tune it by cross-validation and evaluate on test digits.",
     ),
     "compare": (
-        ("data", "training", "output"),
+        ("data", "training", "finder", "output"),
         "compare optimizers on a data set",
         "Train one model per optimizer and compare their test metrics.",
     ),
@@ -246,6 +254,28 @@ def _refuse_ignored_combinations(args):
         raise UsageError("--n-iter is for bayes and random searches: a grid search evaluates its whole grid")
 
 
+def _choose_optimizers(args):
+    """The default optimizers of each command; the ones it cannot run are
+    refused by name."""
+    everything = args.optimizers is None or args.optimizers == list(OPTIMIZERS)  # the default, or 'all'
+    if args.command == "tune":
+        args.optimizers = list(OPTIMIZERS_TUNED) if args.optimizers is None else args.optimizers
+    elif args.command in (None, "demo"):
+        recent = [name for name in args.optimizers or () if name in RECENT]
+        if recent and not everything:
+            raise UsageError(
+                f"the demo fine-tunes with {', '.join(name for name in OPTIMIZERS if name not in RECENT)}: "
+                f"compare runs {', '.join(recent)} (see {PROG} compare --help)"
+            )
+        args.optimizers = [name for name in OPTIMIZERS if name not in RECENT] if everything else args.optimizers
+    else:
+        args.optimizers = list(OPTIMIZERS) if args.optimizers is None else args.optimizers
+    if getattr(args, "estimator", None) == "linear" and "muon" in args.optimizers:
+        if not everything:
+            raise UsageError(f"--optimizers muon needs hidden layers: {Muon.__name__} refuses --estimator linear")
+        args.optimizers.remove("muon")
+
+
 def parse_args(argv):
     groups = option_groups()
     parser = build_parser(groups)
@@ -253,8 +283,7 @@ def parse_args(argv):
         _refuse_foreign_options(argv, groups)
     args = parser.parse_args(argv)
     _refuse_ignored_combinations(args)
-    if args.optimizers is None:
-        args.optimizers = list(OPTIMIZERS_TUNED) if args.command == "tune" else list(OPTIMIZERS)
+    _choose_optimizers(args)
     if hasattr(args, "dataset"):
         args.dataset = args.dataset or (None if args.csv else "digits")
     if hasattr(args, "n_iter") and args.search != "grid":

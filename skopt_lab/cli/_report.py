@@ -17,7 +17,7 @@ from ._errors import UsageError
 
 # Every figure a command may write (a command writes some of them); the
 # stale ones of an earlier run are removed when a run writes its own.
-FIGURES = ("loss_curves", "search_progress", "schedule", "importances", "partial_dependence", "pareto_front")
+FIGURES = ("loss_curves", "search_progress", "schedule", "importances", "partial_dependence", "pareto_front", "lr_find")
 OUTPUTS = tuple(f"{name}.png" for name in FIGURES) + ("report.json",)
 
 
@@ -105,7 +105,7 @@ def format_table(rows, marked=()):
     """The rows as aligned text columns; rows whose optimizer is in
     ``marked`` get a ``*``."""
     columns = list(rows[0])
-    cells = [[cell(row[c]) + ("*" if c == "optimizer" and row[c] in marked else "") for c in columns] for row in rows]
+    cells = [[cell(row[c], c) + ("*" if c == "optimizer" and row[c] in marked else "") for c in columns] for row in rows]
     headers = [_SHORT_HEADERS.get(c, c) for c in columns]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.rjust(w) if i else h.ljust(w) for i, (h, w) in enumerate(zip(headers, widths)))]
@@ -113,8 +113,11 @@ def format_table(rows, marked=()):
     return "\n".join(lines)
 
 
-def cell(value):
-    """A table cell: floats with 3 decimals."""
+def cell(value, column=None):
+    """A table cell: floats with 3 decimals (learning rates with 3
+    significant digits)."""
+    if isinstance(value, float) and column == "learning rate":
+        return f"{value:.3g}"
     if isinstance(value, float):
         return f"{value:.3f}"
     return "" if value is None else str(value)

@@ -21,7 +21,7 @@ from .._docs import (
 from .._engine import losses
 from .._engine.plan import FitPlan
 from .._validation import compute_class_sample_weight
-from ..optimizers import Adam, takes_steps
+from ..optimizers import Adam, Lion, ScheduleFreeAdamW, ScheduleFreeSGD, takes_steps
 
 _COMMON_DOC = """
     penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
@@ -40,6 +40,16 @@ _COMMON_DOC = """
         Whether to learn an intercept.
     {training_parameters}
 """
+
+# Optimizers the l1 penalty's proximal step (scaled by each weight's step
+# size) does not suit, and why.
+_AVERAGED = "the model is evaluated at an average of its iterates, where the l1 penalty's exact zeros do not survive."
+_NO_L1 = {
+    ScheduleFreeAdamW: _AVERAGED,
+    ScheduleFreeSGD: _AVERAGED,
+    Lion: "its steps are signs, α per weight whatever the gradient, so the l1 penalty's proximal step has no step "
+    "size to scale with (scaled by α it zeroes nothing; by 1/|momentum| it zeroes the informative weights too).",
+}
 
 
 
@@ -82,6 +92,12 @@ class _LinearModel(BaseNetworkEstimator):
                 "LBFGS supports only penalty='l2' or None: the l1 part of the "
                 "penalty is applied as a proximal step, which needs a step-based "
                 "optimizer such as 'sgd' or 'adam'."
+            )
+        why = next((why for cls, why in _NO_L1.items() if isinstance(optimizer, cls)), None)
+        if self._penalty()[1] and why:
+            raise ValueError(
+                f"{type(optimizer).__name__} supports only penalty='l2' or None: {why} "
+                "Use another optimizer for a sparse model."
             )
 
     @fill_doc(fit_summary=FIT_SUMMARY_DOC, fit_data=FIT_DATA_DOC)

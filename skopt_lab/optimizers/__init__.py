@@ -33,18 +33,24 @@ from ._schedules import (
     Schedule,
     StepDecay,
 )
+from ._recent import Lion, Muon, ScheduleFreeAdamW, ScheduleFreeSGD
 from ._stochastic import GD, SGD, AdaGrad, Adadelta, Adam, AdamW, Momentum, Nadam, RMSprop
 from ._transforms import (
     AddDecayedWeights,
     ClipByGlobalNorm,
     Ema,
+    OrthogonalizedMomentum,
+    ScaleBy,
     ScaleByAdadelta,
     ScaleByAdam,
     ScaleByLearningRate,
+    ScaleByLion,
     ScaleByNadam,
     ScaleByRms,
     ScaleByRss,
+    ScheduleFree,
     Trace,
+    orthogonalize,
 )
 
 #: The one registry of optimizer names: (name, class, display name), in the
@@ -61,6 +67,10 @@ REGISTRY = (
     ("nadam", Nadam, "Nadam"),
     ("adadelta", Adadelta, "Adadelta"),
     ("lbfgs", LBFGS, "L-BFGS"),
+    ("lion", Lion, "Lion"),
+    ("schedulefree_adamw", ScheduleFreeAdamW, "Schedule-Free AdamW"),
+    ("schedulefree_sgd", ScheduleFreeSGD, "Schedule-Free SGD"),
+    ("muon", Muon, "Muon"),
 )
 
 #: The string shortcuts accepted wherever an optimizer is: name -> class.
@@ -159,10 +169,14 @@ __all__ = [
     "Adam",
     "AdamW",
     "LBFGS",
+    "Lion",
     "Momentum",
+    "Muon",
     "Nadam",
     "Optimizer",
     "RMSprop",
+    "ScheduleFreeAdamW",
+    "ScheduleFreeSGD",
     "AddDecayedWeights",
     "Block",
     "Chain",
@@ -171,12 +185,16 @@ __all__ = [
     "Ema",
     "Layout",
     "Partition",
+    "OrthogonalizedMomentum",
+    "ScaleBy",
     "ScaleByAdadelta",
     "ScaleByAdam",
     "ScaleByLearningRate",
+    "ScaleByLion",
     "ScaleByNadam",
     "ScaleByRms",
     "ScaleByRss",
+    "ScheduleFree",
     "Trace",
     "Transform",
     "Constant",
@@ -191,5 +209,6 @@ __all__ = [
     "full_batch",
     "get_optimizer",
     "global_norm",
+    "orthogonalize",
     "takes_steps",
 ]

@@ -41,6 +41,10 @@ class Block:
     role : {"weight", "bias"}, default="weight"
         A weight matrix (or any array of 2 or more dimensions) or a bias
         vector.
+    output : bool, default=False
+        Whether the part belongs to the output layer (a linear model's
+        coefficients do); :class:`~skopt_lab.optimizers.Muon` leaves the
+        output layer to AdamW.
 
     Examples
     --------
@@ -56,6 +60,7 @@ class Block:
     shape: tuple
     layer: int | None = None
     role: str = "weight"
+    output: bool = False
 
     @property
     def size(self):

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from ._protocol import Transform, global_norm
+from ._protocol import Transform, global_norm, same_layout
 
 
 def _ema(average, value, decay, scratch):
@@ -618,3 +618,299 @@ class ScaleByAdadelta(Transform):
         # √(w + ε) / √(v + ε)
         eps = self.epsilon
         return [np.sqrt(w + eps) / np.sqrt(v + eps) for v, w in zip(state.mean_square_gradient, state.mean_square_delta)]
+
+
+@dataclasses.dataclass(frozen=True)
+class ScaleBy(Transform):
+    """Multiply the updates by a constant::
+
+        u ← f u
+
+    Parameters
+    ----------
+    factor : float
+        The factor f.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skopt_lab.optimizers import ScaleBy
+    >>> updates = [np.array([2.0])]
+    >>> ScaleBy(0.25).update(updates, None, [np.zeros(1)], [np.empty(1)])
+    >>> updates[0]
+    array([0.5])
+    """
+
+    factor: float
+
+    def update(self, updates, state, params, scratch):
+        for u in updates:
+            u *= self.factor  # u ← f u
+
+
+# ------------------------------------------------------ recent optimizers
+@dataclasses.dataclass
+class LionState:
+    m: list
+
+
+@dataclasses.dataclass(frozen=True)
+class ScaleByLion(Transform):
+    """Lion's sign of an interpolated momentum (Chen et al. 2023)::
+
+        c ← β₁ m + (1 − β₁) u
+        m ← β₂ m + (1 − β₂) u
+        u ← sign(c)
+
+    Every coordinate of the update has magnitude 1 (or 0): the learning
+    rate alone sets the step's size.
+
+    Parameters
+    ----------
+    beta_1 : float, default=0.9
+        Interpolation β₁ in [0, 1) of the momentum and the gradient.
+    beta_2 : float, default=0.99
+        Decay β₂ in [0, 1) of the momentum.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skopt_lab.optimizers import Context, Layout, ScaleByLion
+    >>> lion, params = ScaleByLion(), [np.zeros(2)]
+    >>> state = lion.init(params, Context(Layout.of_arrays(params)))
+    >>> updates = [np.array([0.01, -3.0])]
+    >>> lion.update(updates, state, params, [np.empty(2)])
+    >>> updates[0]
+    array([ 1., -1.])
+    """
+
+    beta_1: float = 0.9
+    beta_2: float = 0.99
+
+    def init(self, params, context):
+        return LionState(m=_zeros(params))
+
+    def update(self, updates, state, params, scratch):
+        b1, b2 = self.beta_1, self.beta_2
+        for u, m, c in zip(updates, state.m, scratch):
+            np.multiply(m, b1, out=c)  # c ← β₁ m + (1 − β₁) u, in two halves around m's update
+            m *= b2  # m ← β₂ m + (1 − β₂) u
+            u *= 1 - b2
+            m += u
+            u *= (1 - b1) / (1 - b2)
+            c += u
+            np.sign(c, out=u)  # u ← sign(c)
+
+
+@dataclasses.dataclass
+class ScheduleFreeState:
+    count: int
+    lr_max: float
+    weight_sum: float
+    # D = (z − y) / (α s): the distance from the iterate y to the base
+    # sequence z, in units of the learning rate, which stays constant.
+    z_minus_y: list
+    lr_scale: np.ndarray | None
+    learning_rate: float  # the α of D's units
+
+
+@dataclasses.dataclass(frozen=True)
+class ScheduleFree(Transform):
+    """Schedule-free averaging (Defazio et al. 2024, the ``schedulefree`` package).
+
+    Three sequences: z takes plain steps, x is the running (weighted)
+    average of z that the model is evaluated at, and the gradient is taken
+    at y = (1 − β) z + β x, the iterate being trained. With γ = α w the
+    learning rate during warm-up (w = min(1, (k + 1)/warmup_steps) at step
+    k from 0), and the averaging weight c::
+
+        γ_max ← max(γ_max, γ),   ω = (k + 1)^r · γ_max^p,   S ← S + ω,   c = ω / S
+        y ← (1 − c) y + c z + γ (β (1 − c) − 1) u
+        z ← z − γ u
+        x = y + (1 − 1/β) (z − y)
+
+    (the package's ``y.lerp_(z, c); y.add_(u, γ (β (1 − c) − 1));
+    z.sub_(u, γ)``, and its ``eval()``). The transform keeps
+    D = (z − y) / (α s), with s the run's per-element factors, and leaves
+    the update of y for :class:`ScaleByLearningRate` to multiply by −α s::
+
+        u ← w (1 − β (1 − c)) u − c D,   then   D ← (1 − c) (D − w β u)
+
+    (the old D and u on the right). Its evaluation parameters are x.
+
+    Parameters
+    ----------
+    learning_rate : float
+        The base learning rate α (the chain's :class:`ScaleByLearningRate`
+        must use the same, without a schedule).
+    beta : float, default=0.9
+        Interpolation β in (0, 1) between the average and the base sequence.
+    warmup_steps : int, default=0
+        Steps of linear warm-up of the learning rate.
+    r : float, default=0.0
+        Power of the step count in the averaging weights.
+    weight_lr_power : float, default=2.0
+        Power p of the largest learning rate so far in the averaging weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skopt_lab.optimizers import Chain, Context, Layout, ScaleByLearningRate, ScheduleFree
+    >>> chain = Chain(ScheduleFree(0.1), ScaleByLearningRate(0.1))
+    >>> params = [np.zeros(1)]
+    >>> state = chain.init(params, Context(Layout.of_arrays(params)))
+    >>> updates = [np.array([1.0])]
+    >>> chain.update(updates, state, params, [np.empty(1)])
+    >>> params[0] += updates[0]
+    >>> params[0], chain.evaluation_params(state, params)[0]  # y and x after a step: z = −0.1 = x
+    (array([-0.1]), array([-0.1]))
+    """
+
+    learning_rate: float
+    beta: float = 0.9
+    warmup_steps: int = 0
+    r: float = 0.0
+    weight_lr_power: float = 2.0
+
+    def init(self, params, context):
+        return ScheduleFreeState(
+            count=0, lr_max=-1.0, weight_sum=0.0, z_minus_y=_zeros(params), lr_scale=context.lr_scale,
+            learning_rate=self.learning_rate,
+        )  # fmt: skip
+
+    def resume(self, state, previous, *, keep_schedule=False):
+        """Continue both sequences; under a new learning rate, z stays where
+        it was (D is rescaled to the new α)."""
+        if not same_layout(state, previous):
+            return state
+        if previous.learning_rate != self.learning_rate:
+            for d in previous.z_minus_y:
+                d *= previous.learning_rate / self.learning_rate
+            previous.learning_rate = self.learning_rate
+        return previous
+
+    def update(self, updates, state, params, scratch):
+        k, beta = state.count, self.beta
+        warmup = (k + 1) / self.warmup_steps if k < self.warmup_steps else 1.0
+        state.lr_max = max(state.lr_max, self.learning_rate * warmup)
+        weight = (k + 1) ** self.r * state.lr_max**self.weight_lr_power
+        state.weight_sum += weight
+        c = weight / state.weight_sum if state.weight_sum else 0.0
+        state.count = k + 1
+        for u, d, d_next in zip(updates, state.z_minus_y, scratch):
+            np.multiply(u, warmup * beta, out=d_next)  # D' = (1 − c) (D − w β u)
+            np.subtract(d, d_next, out=d_next)
+            d_next *= 1 - c
+            u *= warmup  # u ← w (1 − β (1 − c)) u − c D, which is w u − (D − D')
+            u -= d
+            u += d_next
+            d[...] = d_next  # D ← D'
+
+    def evaluation_params(self, state, params):
+        # x = y + (1 − 1/β) (z − y), with z − y = α s D
+        factor = (1 - 1 / self.beta) * self.learning_rate
+        scale = 1.0 if state.lr_scale is None else state.lr_scale
+        return [p + factor * scale * d for p, d in zip(params, state.z_minus_y)]
+
+
+#: Keller Jordan's quintic Newton–Schulz coefficients (a, b, c), torch.optim.Muon's default.
+NEWTON_SCHULZ_COEFFICIENTS = (3.4445, -4.7750, 2.0315)
+
+
+def orthogonalize(matrix, coefficients=NEWTON_SCHULZ_COEFFICIENTS, n_steps=5, epsilon=1e-7):
+    """The nearest semi-orthogonal matrix U Vᵀ to M = U Σ Vᵀ, approximately,
+    by Newton–Schulz iterations (torch.optim.Muon's, in the array's dtype)::
+
+        X ← M / max(‖M‖_F, ε)          (Mᵀ if M has more rows than columns)
+        n times:  A = X Xᵀ,   X ← a X + (b A + c A²) X
+
+    The quintic's coefficients make the singular values converge fast to
+    about 1 (within [0.7, 1.2]) rather than exactly to 1.
+    """
+    a, b, c = coefficients
+    tall = matrix.shape[0] > matrix.shape[1]
+    x = matrix.T if tall else matrix
+    x = x / max(np.linalg.norm(x), epsilon)
+    for _ in range(n_steps):
+        gram = x @ x.T
+        x = a * x + (b * gram + c * (gram @ gram)) @ x
+    return x.T if tall else x
+
+
+@dataclasses.dataclass
+class OrthogonalizedMomentumState:
+    buffer: list
+
+
+@dataclasses.dataclass(frozen=True)
+class OrthogonalizedMomentum(Transform):
+    """Muon's orthogonalized momentum, matrix by matrix (Jordan et al. 2024, torch.optim.Muon)::
+
+        b ← μ b + (1 − μ) u
+        d = (1 − μ) u + μ b  if nesterov, else b
+        u ← ρ · orthogonalize(d)
+
+    with :func:`orthogonalize` the Newton–Schulz iteration and ρ the
+    shape's factor of the learning rate: for a weight matrix of ``n_in``
+    inputs and ``n_out`` outputs (torch's shape (n_out, n_in)),
+    ρ = √max(1, n_out / n_in) (``"original"``) or 0.2 √max(n_in, n_out)
+    (``"match_rms_adamw"``, an update of AdamW's typical RMS). Each array
+    it is given must be a matrix (shape (n_in, n_out)).
+
+    Parameters
+    ----------
+    momentum : float, default=0.95
+        Momentum μ in [0, 1).
+    nesterov : bool, default=True
+        Look ahead along the momentum.
+    coefficients : tuple of 3 floats, default=(3.4445, -4.7750, 2.0315)
+        The Newton–Schulz polynomial's (a, b, c).
+    n_steps : int, default=5
+        Newton–Schulz iterations.
+    epsilon : float, default=1e-7
+        Smallest norm divided by.
+    adjust_lr : {"original", "match_rms_adamw"}, default="original"
+        The shape's factor ρ.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skopt_lab.optimizers import Context, Layout, OrthogonalizedMomentum
+    >>> muon, params = OrthogonalizedMomentum(n_steps=10), [np.zeros((2, 2))]
+    >>> state = muon.init(params, Context(Layout.of_arrays(params)))
+    >>> updates = [np.array([[3.0, 0.0], [0.0, 0.1]])]
+    >>> muon.update(updates, state, params, [np.empty((2, 2))])
+    >>> np.abs(updates[0]).round(1)  # both directions get a step of about 1
+    array([[1.1, 0. ],
+           [0. , 0.8]])
+    """
+
+    momentum: float = 0.95
+    nesterov: bool = True
+    coefficients: tuple = NEWTON_SCHULZ_COEFFICIENTS
+    n_steps: int = 5
+    epsilon: float = 1e-7
+    adjust_lr: str = "original"
+
+    def init(self, params, context):
+        for p in params:
+            if p.ndim != 2:
+                raise ValueError(f"OrthogonalizedMomentum updates matrices only; got an array of shape {p.shape}.")
+        return OrthogonalizedMomentumState(buffer=_zeros(params))
+
+    def _ratio(self, shape):
+        n_in, n_out = shape
+        if self.adjust_lr == "match_rms_adamw":
+            return 0.2 * math.sqrt(max(n_in, n_out))
+        return math.sqrt(max(1, n_out / n_in))
+
+    def update(self, updates, state, params, scratch):
+        mu = self.momentum
+        for u, b, d in zip(updates, state.buffer, scratch):
+            _ema(b, u, mu, d)  # b ← μ b + (1 − μ) u
+            if self.nesterov:
+                np.multiply(u, 1 - mu, out=d)  # d = (1 − μ) u + μ b
+                d += np.multiply(b, mu, out=u)
+            else:
+                d[...] = b
+            np.multiply(orthogonalize(d, self.coefficients, self.n_steps, self.epsilon), self._ratio(u.shape), out=u)

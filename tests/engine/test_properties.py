@@ -87,12 +87,14 @@ ESTIMATORS = {
     "MLPClassifier": MLPClassifier,
     "MLPRegressor": MLPRegressor,
 }
-EVERY_ESTIMATOR_AND_OPTIMIZER = pytest.mark.parametrize(
-    "estimator_name, optimizer", [(e, o) for e in ESTIMATORS for o in OPTIMIZERS]
-)
+# The optimizers the linear models' l1 penalty refuses (L-BFGS; Lion and the
+# schedule-free ones: tests/linear_model/test_sgd_features.py).
+NO_L1_PENALTY = ("lbfgs", "lion", "schedulefree_adamw", "schedulefree_sgd")
+# Muon refuses linear models (no hidden layer: tests/optimizers/test_new_optimizers.py).
+PAIRS = [(e, o) for e in ESTIMATORS for o in OPTIMIZERS if not (e.startswith("Linear") and o == "muon")]
+EVERY_ESTIMATOR_AND_OPTIMIZER = pytest.mark.parametrize("estimator_name, optimizer", PAIRS)
 CLASSIFIERS_AND_OPTIMIZERS = pytest.mark.parametrize(
-    "estimator_name, optimizer",
-    [(e, o) for e in ESTIMATORS if e.endswith("Classifier") for o in OPTIMIZERS],
+    "estimator_name, optimizer", [(e, o) for e, o in PAIRS if e.endswith("Classifier")]
 )
 
 # The label sets; a drawn problem uses the first 2 to 4 of one of them.
@@ -125,6 +127,7 @@ PROBLEM_KEYWORDS = {
     "continuous labels for a classifier": r"label type|continuous",
     "string targets for a regressor": r"string|float|numeric",
     "l1 penalty with LBFGS": r"LBFGS|penalty",
+    "l1 penalty with a sign or averaging method": r"supports only penalty='l2' or None",
     "dropout with LBFGS": r"dropout",
     "class_weight='balanced' in partial_fit": r"balanced",
     "too few samples for the validation split": r"validation",
@@ -177,6 +180,7 @@ class Case:
 def _estimator_params(draw, estimator_name, optimizer, valid):
     """Small, fast hyperparameters: a few epochs without convergence test."""
     lbfgs = optimizer == "lbfgs"
+    no_l1 = optimizer in NO_L1_PENALTY
     params = {
         "optimizer": optimizer,
         "max_iter": draw(st.integers(1, 4)),
@@ -189,7 +193,7 @@ def _estimator_params(draw, estimator_name, optimizer, valid):
         "validation_fraction": draw(st.sampled_from([0.1, 0.2, 0.5])),
     }
     if estimator_name.startswith("Linear"):
-        penalty = draw(st.sampled_from(["l2", None] if valid and lbfgs else ["l2", "l1", "elasticnet", None]))
+        penalty = draw(st.sampled_from(["l2", None] if valid and no_l1 else ["l2", "l1", "elasticnet", None]))
         params.update(penalty=penalty, l1_ratio=draw(st.sampled_from([0.15, 0.0, 1.0])))
         params["fit_intercept"] = draw(st.booleans())
         if estimator_name == "LinearClassifier":
@@ -366,11 +370,16 @@ def cases(draw, estimator_name, optimizer, *, valid=True, probabilistic=False):
     elif y.dtype.kind == "U":
         fit_problems.append("string targets for a regressor")
         partial_fit_problems.append("string targets for a regressor")
-    if optimizer == "lbfgs":
+    if optimizer in NO_L1_PENALTY:
         penalty = params.get("penalty")
         l1_share = {"l1": 1.0, "elasticnet": params.get("l1_ratio"), "l2": 0.0, None: 0.0}[penalty]
         if params.get("penalty", None) is not None and params["alpha"] * l1_share > 0:
-            fit_problems.append("l1 penalty with LBFGS")
+            if optimizer == "lbfgs":
+                fit_problems.append("l1 penalty with LBFGS")
+            else:
+                fit_problems.append("l1 penalty with a sign or averaging method")
+                partial_fit_problems.append("l1 penalty with a sign or averaging method")
+    if optimizer == "lbfgs":
         if params.get("dropout"):
             fit_problems.append("dropout with LBFGS")
         if params["early_stopping"]:
@@ -791,8 +800,8 @@ def test_early_stopping_needs_two_validation_samples_for_r2(estimator_name):
         estimator.fit(X, y)
 
 
-@pytest.mark.parametrize("optimizer", [name for name in OPTIMIZERS if name != "lbfgs"])
-def test_divergence_is_judged_against_the_loss_on_all_the_data(optimizer):
+@pytest.mark.parametrize("optimizer", [name for name in OPTIMIZERS if name not in ("lbfgs", "muon")])
+def test_divergence_is_judged_against_the_loss_on_all_the_data(optimizer):  # on a linear model: no Muon
     # The first batch, (0, 0), fits exactly: its loss of 0 is no scale for
     # the second's 5e5, which no weight can change (x = 0, no intercept).
     X, y = np.zeros((2, 1)), np.array([0.0, 1000.0])

@@ -186,7 +186,11 @@ def test_l1_truncation_matches_sgd_classifier(penalty):
     assert (reference.coef_ == 0).sum() >= 3
 
 
-@pytest.mark.parametrize("optimizer", [name for name in OPTIMIZERS if name != "lbfgs"])
+# Not L-BFGS, Lion nor the schedule-free ones, which refuse the l1 penalty
+# (below), nor Muon, which refuses linear models.
+@pytest.mark.parametrize(
+    "optimizer", [name for name in OPTIMIZERS if name not in ("lbfgs", "lion", "schedulefree_adamw", "schedulefree_sgd", "muon")]
+)
 def test_every_step_optimizer_zeroes_what_scikit_learn_zeroes(optimizer):
     X, y = make_classification(
         n_samples=600, n_features=20, n_informative=4, n_redundant=0, class_sep=1.5, shuffle=False, random_state=0
@@ -199,6 +203,21 @@ def test_every_step_optimizer_zeroes_what_scikit_learn_zeroes(optimizer):
     assert zeroed.sum() >= 10  # the noise features
     assert (ours.coef_[0][zeroed] == 0).mean() >= 0.8
     assert (ours.coef_[0][:4] != 0).sum() >= 3  # informative features survive
+
+
+@pytest.mark.parametrize(
+    "optimizer, why",
+    [("schedulefree_adamw", "evaluated at an average"), ("schedulefree_sgd", "evaluated at an average"), ("lion", "steps are signs")],
+)
+@pytest.mark.parametrize("penalty", ["l1", "elasticnet"])
+def test_optimizers_the_l1_penalty_does_not_suit_refuse_it_before_training(optimizer, why, penalty):
+    # Schedule-free: the model is the average x of the iterates, the proximal steps' zeros are made at y.
+    # Lion: no per-weight step size to scale the proximal step by.
+    X, y = make_classification(n_samples=60, n_features=5, random_state=0)
+    model = LinearClassifier(optimizer, penalty=penalty, max_iter=3)
+    with pytest.raises(ValueError, match=f"supports only penalty='l2' or None: .*{why}"):
+        model.fit(X, y)
+    assert not hasattr(model, "coef_")
 
 
 def test_sparsify_and_densify():

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from numpydoc import docscrape
 from scipy.stats import uniform
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, RandomizedSearchCV
