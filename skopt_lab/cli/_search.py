@@ -25,7 +25,8 @@ N_ITER = 12  # candidates of a bayes or random search
 def search_space(prefix, names, search, *, finetune=False, rates=None, span=10):
     """What a search explores, one subspace per optimizer: its learning rate
     within a factor ``span`` of ``rates[name]`` (default: the optimizer's
-    default rate), on a log scale; a schedule; the L2 penalty ``alpha``; and
+    default rate), on a log scale; a schedule (unless the optimizer is
+    schedule-free); the L2 penalty ``alpha``; and
     which layers to freeze when fine-tuning. Lists for a grid search."""
     grid = search == "grid"
     space = []
@@ -37,7 +38,8 @@ def search_space(prefix, names, search, *, finetune=False, rates=None, span=10):
             subspace[f"{prefix}optimizer__learning_rate"] = (
                 [base / span, base, base * span] if grid else loguniform(base / span, base * span)
             )
-            subspace[f"{prefix}optimizer__schedule"] = list(SCHEDULES)
+            if optimizer.takes_schedule:
+                subspace[f"{prefix}optimizer__schedule"] = list(SCHEDULES)
         subspace[f"{prefix}alpha"] = [1e-5, 1e-3] if grid else loguniform(1e-6, 1e-1)
         if finetune:
             subspace[f"{prefix}freeze_layers"] = [0, 1]

@@ -149,6 +149,9 @@ class Optimizer(BaseEstimator):
     """
 
     kind = "steps"
+    # Whether a schedule may scale the learning rate (the schedule-free
+    # optimizers average their iterates instead, and refuse one).
+    takes_schedule = True
 
     _parameter_constraints: dict = {
         "learning_rate": [_positive()],

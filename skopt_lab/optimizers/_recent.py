@@ -87,6 +87,8 @@ class _ScheduleFree(Optimizer):
     """What the schedule-free optimizers share: no schedule, their averaging
     last before the learning rate, and its hyperparameters' checks."""
 
+    takes_schedule = False
+
     _parameter_constraints = {
         **Optimizer._parameter_constraints,
         "beta": [Interval(Real, 0, 1, closed="neither")],

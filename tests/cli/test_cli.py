@@ -424,6 +424,15 @@ def test_tune_a_regressor(capsys):
     assert report["tuning"]["best_params"]["optimizer"] in ("SGD()", "RMSprop()", "Adam()")
 
 
+def test_tune_searches_no_schedule_for_the_schedule_free_optimizers(capsys):
+    # They refuse a schedule: a space that offered one would make those
+    # candidates fail (each a FitFailedWarning) instead of being tuned.
+    code, out, err = run(capsys, "tune", "--dataset", "iris", "--optimizers", "schedulefree_adamw,schedulefree_sgd,adam",
+                         "--n-iter", "6", "--no-figures", "--max-iter", "15")  # fmt: skip
+    assert code == 0, err
+    assert "arning" not in err and "failed" not in (out + err).lower(), err
+
+
 def test_human_output_and_progress(capsys, tmp_path):
     code, out, err = run(capsys, "compare", "--dataset", "iris", "--estimator", "linear", "--optimizers",
                          "adam,rmsprop", "--max-iter", "10", "--out", str(tmp_path))
