@@ -22,7 +22,7 @@ RssAnon sampled every 2 ms; Linux) must grow by less than 10% of the data's
 size. The scheduler of a ``LocalCluster`` runs in this process and is
 counted too.
 
-Run: python benchmarks/bench_distributed.py [--repeats 3] [--epochs 3] [--gb 2.0] [--skip-scale] [--skip-speed]
+Run: python benchmarks/bench_distributed.py [--repeats 3] [--epochs 3] [--batch 20000] [--gb 2.0] [--skip-scale] [--skip-speed]
      SKOPT_LAB_FAST=1 python benchmarks/bench_distributed.py   (small, a smoke test)
 """
 
@@ -140,7 +140,7 @@ def speed(args):
     from distributed import Client, LocalCluster
     from threadpoolctl import threadpool_limits
 
-    n_rows, n_features, block_rows, batch = (20_000, 50, 2_500, 5_000) if FAST else (200_000, 200, 12_500, 20_000)
+    n_rows, n_features, block_rows, batch = (20_000, 50, 2_500, 5_000) if FAST else (200_000, 200, 12_500, args.batch)
     X, y = make_data(n_rows, n_features, block_rows, np.float32)
     clusters = {}
     for workers in (1, 2):
@@ -253,6 +253,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=2 if FAST else 3)
     parser.add_argument("--epochs", type=int, default=1 if FAST else 3)
     parser.add_argument("--gb", type=float, default=2.2)
+    parser.add_argument("--batch", type=int, default=20_000, help="rows per step of the speed part")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-scale", action="store_true")
     args = parser.parse_args()
