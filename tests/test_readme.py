@@ -74,7 +74,7 @@ def test_the_two_commands_are_marked_for_ci():
         commands[name] = match.group(1)
     assert commands == {
         "main command": 'pip install -e ".[plot]" && python -m skopt_lab',
-        "test command": 'pip install -e ".[test]" && pytest',
+        "test command": 'pip install -e ".[test]" && pytest -n auto',
     }
     # .ci/run extracts the test command the same way.
     ci = (ROOT / ".ci" / "run").read_text()
