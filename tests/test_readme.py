@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _fresh_python import run_python
 
 pytestmark = pytest.mark.slow
 
@@ -28,9 +29,14 @@ def _first_line(code):
 PYTHON = blocks("python")
 
 
-def run(argv, cwd, timeout=300):
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "default"}
-    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+def run(argv, cwd, timeout=300, new_process=False):
+    """``python *argv`` as a user runs it: in a fork of this process that has
+    what a fresh program has (tests/_fresh_python.py), or in a new process
+    for code that starts Dask workers."""
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "default", "OPENBLAS_NUM_THREADS": "1"}
+    if new_process:
+        return subprocess.run([sys.executable, *argv], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+    return run_python([str(arg) for arg in argv], cwd=str(cwd), env=env, timeout=timeout)
 
 
 def test_readme_has_the_blocks_these_tests_run():
@@ -42,11 +48,11 @@ def test_readme_has_the_blocks_these_tests_run():
 
 @pytest.mark.parametrize("code", PYTHON, ids=[_first_line(code)[:40] for code in PYTHON])
 def test_python_block_runs_as_written(code, tmp_path):
-    # Each block as a script of its own, in a fresh process: no name may come
-    # from another block, and the Dask block starts a local cluster.
+    # Each block as a script of its own, as a fresh program: no name may come
+    # from another block, and the Dask blocks start a local cluster.
     script = tmp_path / "block.py"
     script.write_text(code)
-    result = run([sys.executable, str(script)], tmp_path)
+    result = run([script], tmp_path, new_process="dask" in code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip(), "a README block should print what it shows"
     if "dask" not in code:  # Dask may warn about ports taken by another cluster
@@ -61,7 +67,7 @@ def test_command_line_block_runs_as_written(tmp_path):
     for line in code.strip().splitlines():
         argv = shlex.split(line)
         assert argv[0] == "python"
-        result = run([sys.executable, *argv[1:]], tmp_path)
+        result = run(argv[1:], tmp_path)
         assert result.returncode == 0, (line, result.stderr)
     assert (tmp_path / "skopt_lab_output" / "report.json").exists()
 
