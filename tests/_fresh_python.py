@@ -8,8 +8,10 @@ has imported them already, runs the same code with what a fresh program
 has of its own: ``__main__`` with fresh globals, ``sys.argv``, the working
 directory, the environment, Python's warning filters as ``PYTHONWARNINGS``
 sets them (none of pytest's), and its own stdout, stderr and exit code.
-Code that starts a Dask cluster keeps a real new process
-(:func:`subprocess.run`): its workers re-import ``__main__``.
+Code that starts worker processes (a Dask cluster, joblib's ``n_jobs``)
+keeps a real new process (:func:`subprocess.run`): Dask's workers
+re-import ``__main__``, and joblib's reusable pool, inherited from the test
+process by the fork without its threads, would wait forever.
 """
 
 import io
@@ -22,6 +24,12 @@ import tempfile
 import time
 import traceback
 import warnings
+
+
+def starts_processes(code):
+    """Whether ``code`` starts worker processes: then it must run in a new
+    process, not in a fork of this one."""
+    return "dask" in code or "n_jobs" in code
 
 
 def run_python(argv, *, cwd, env, timeout=300):

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from _fresh_python import run_python
+from _fresh_python import run_python, starts_processes
 
 pytestmark = pytest.mark.slow
 
@@ -19,8 +19,8 @@ def test_example_runs(path, tmp_path):
     env = {**os.environ, "SKOPT_LAB_FAST": "1", "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
     # in a temporary folder: what an example writes (a figure) stays out of the repository;
     # as a fresh program, in a fork of this process (tests/_fresh_python.py), or in a new
-    # process for an example that starts Dask workers
-    if "dask" in path.read_text():
+    # process for an example that starts worker processes
+    if starts_processes(path.read_text()):
         result = subprocess.run(
             [sys.executable, str(path)], capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path
         )

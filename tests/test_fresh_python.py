@@ -4,7 +4,7 @@ fork of the test process: what such a program would see and report."""
 import os
 import sys
 
-from _fresh_python import run_python
+from _fresh_python import run_python, starts_processes
 
 
 def test_output_exit_code_cwd_and_environment(tmp_path):
@@ -44,3 +44,9 @@ def test_a_module_runs_as_python_m(tmp_path):
     result = run_python(["-m", "skopt_lab", "--help"], cwd=str(tmp_path), env={})
     assert result.returncode == 0, result.stderr
     assert "usage: skopt-lab" in result.stdout
+
+
+def test_code_that_starts_worker_processes_is_told_apart():
+    assert starts_processes("GridSearchCV(model, grid, n_jobs=2)")
+    assert starts_processes("from dask.distributed import Client")
+    assert not starts_processes("MLPClassifier().fit(X, y)")

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from _fresh_python import run_python
+from _fresh_python import run_python, starts_processes
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ PYTHON = blocks("python")
 def run(argv, cwd, timeout=300, new_process=False):
     """``python *argv`` as a user runs it: in a fork of this process that has
     what a fresh program has (tests/_fresh_python.py), or in a new process
-    for code that starts Dask workers."""
+    for code that starts worker processes."""
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "default", "OPENBLAS_NUM_THREADS": "1"}
     if new_process:
         return subprocess.run([sys.executable, *argv], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
@@ -49,10 +49,10 @@ def test_readme_has_the_blocks_these_tests_run():
 @pytest.mark.parametrize("code", PYTHON, ids=[_first_line(code)[:40] for code in PYTHON])
 def test_python_block_runs_as_written(code, tmp_path):
     # Each block as a script of its own, as a fresh program: no name may come
-    # from another block, and the Dask blocks start a local cluster.
+    # from another block.
     script = tmp_path / "block.py"
     script.write_text(code)
-    result = run([script], tmp_path, new_process="dask" in code)
+    result = run([script], tmp_path, new_process=starts_processes(code))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip(), "a README block should print what it shows"
     if "dask" not in code:  # Dask may warn about ports taken by another cluster
